@@ -1,0 +1,51 @@
+# DBIS Engine X + DBIS Rail. Two commands do all of the set-up on a fresh machine:
+#   make test   install pinned deps, provision solc, compile, run the whole suite (ape test)
+#   make demo   the same set-up, then the Engine X proof scenario on the embedded local chain
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(CURDIR)/node_modules/.bin:$(BIN):$(PATH)
+export SOLCX_BINARY_PATH := $(CURDIR)/.toolchain/solc
+export PYTHONDONTWRITEBYTECODE := 1
+# Ape keeps its data (accounts, caches) under the project unless the operator says otherwise.
+export APE_DATA_FOLDER ?= $(HOME)/.ape
+
+.PHONY: setup build test demo bench abi lock clean
+
+setup: $(VENV)/.installed node_modules/.installed .toolchain/solc/.provisioned
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+.toolchain/solc/.provisioned: tools/provision-solc.sh node_modules/.installed
+	tools/provision-solc.sh
+	touch $@
+
+build: setup
+	ape compile
+
+test: build
+	ape test tests -q -p no:cacheprovider
+
+demo: build
+	ape run demo
+
+bench: build
+	python -m dbis.bench
+
+abi: build
+	python -m dbis.abi_export
+
+lock:
+	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+clean:
+	rm -rf .build contracts/.cache .toolchain
