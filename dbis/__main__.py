@@ -1,0 +1,5 @@
+import sys
+
+from dbis.cli import main
+
+sys.exit(main())

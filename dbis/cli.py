@@ -1,0 +1,102 @@
+"""`dbis` command line: the operator commands. Operator mistakes print one line and exit non-zero.
+
+Every command is a dry-run unless EXECUTE=1 is set in the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from dbis.errors import OperatorError
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--network", default=os.environ.get("DBIS_NETWORK", "local"),
+                        help="local (default), mainnet or dbis; see config/networks/")
+    parser.add_argument("--rpc-url", help="RPC of the target network (default: the network's *_RPC_URL variable)")
+    parser.add_argument("--account", default=os.environ.get("DBIS_ACCOUNT"),
+                        help="Ape account alias that signs (EXECUTE=1); never a raw key")
+    parser.add_argument("--sender", help="address to simulate from in a dry-run without --account")
+    parser.add_argument("--confirm", metavar="PLAN_HASH", help="confirm a broadcast on a network that requires it")
+    parser.add_argument("--journal-dir", type=Path, default=None, help="journal folder (default deployments/)")
+    parser.add_argument("--out-dir", type=Path, default=None, help="plan/result JSON folder (default reports/plans/)")
+
+
+PARAMS: dict[str, list[tuple[str, type, str]]] = {
+    "v2-deploy": [
+        ("--seed", int, "cWUSDC and USDC seeded 1:1, in 6-decimal units (default from the network config)"),
+        ("--lender", int, "USDC for the lender bucket, in 6-decimal units"),
+        ("--cwusdc", str, "cWUSDC token address"),
+        ("--usdc", str, "USDC token address"),
+        ("--admin", str, "final default admin (a two-step transfer is scheduled when it is not the sender)"),
+        ("--surplus-receiver", str, "receiver of proof surplus (default: sender)"),
+        ("--rounding-receiver", str, "receiver of ladder rounding (default: sender)"),
+        ("--label", str, "run label; a new label deploys a new vault instead of resuming"),
+    ],
+    "loop-proof": [
+        ("--vault", str, "vault address (default: the one v2-deploy journaled)"),
+        ("--recipient", str, "recipient (default: the sender, a loop)"),
+        ("--amount-out", int, "exact output in 6-decimal units (default 10000 = 0.01 cWUSDC)"),
+        ("--tag", str, "proof tag; the proof ID is derived from it (default: today's UTC date)"),
+    ],
+}
+
+
+def _builders() -> dict[str, Callable]:
+    from dbis.commands import engine_x
+
+    return {"v2-deploy": engine_x.build_v2_deploy, "loop-proof": engine_x.build_loop_proof}
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="dbis", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+    for name, params in PARAMS.items():
+        p = sub.add_parser(name, help=f"{name} (dry-run unless EXECUTE=1)")
+        _common(p)
+        for flag, kind, text in params:
+            p.add_argument(flag, type=kind, help=text)
+    demo = sub.add_parser("demo", help="the Engine X proof scenario on the embedded local chain")
+    demo.add_argument("--out-dir", type=Path, default=None)
+    return root
+
+
+def run(argv: Sequence[str]) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "demo":
+        from dbis import demo
+
+        return demo.main(out_dir=args.out_dir)
+    from dbis.operator import Options, run_command
+
+    opts = Options(
+        network=args.network, rpc_url=args.rpc_url, account=args.account, sender=args.sender,
+        execute=Options.execute_from_env(), confirm=args.confirm,
+        params={flag.lstrip("-").replace("-", "_"): getattr(args, flag.lstrip("-").replace("-", "_"))
+                for flag, _, _ in PARAMS[args.command]},
+    )
+    if args.journal_dir:
+        opts.journal_dir = args.journal_dir
+    if args.out_dir:
+        opts.out_dir = args.out_dir
+    run_command(args.command, _builders()[args.command], opts)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except OperatorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
