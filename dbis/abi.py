@@ -25,13 +25,18 @@ def signature(entry: dict[str, Any]) -> str:
     return f"{entry['name']}({','.join(abi_type(i) for i in entry.get('inputs', []))})"
 
 
-def _coerce(t: str, value: Any) -> Any:
-    """Accept JSON-friendly values: 0x-hex strings for bytes, ints or digit strings for uints."""
+def _coerce(param: dict[str, Any], value: Any) -> Any:
+    """Accept JSON-friendly values: 0x-hex strings for bytes, ints or digit strings for uints,
+    lists (or dicts by component name) for tuples."""
+    t = param["type"]
     if t.endswith("]"):
-        base = t[: t.rindex("[")]
-        return [_coerce(base, v) for v in value]
-    if t.startswith("("):
-        return value
+        inner = {**param, "type": t[: t.rindex("[")]}
+        return [_coerce(inner, v) for v in value]
+    if t == "tuple":
+        components = param["components"]
+        if isinstance(value, dict):
+            value = [value[c["name"]] for c in components]
+        return tuple(_coerce(c, v) for c, v in zip(components, value))
     if t.startswith("bytes") and isinstance(value, str):
         return bytes.fromhex(value[2:] if value.startswith("0x") else value)
     if (t.startswith("uint") or t.startswith("int")) and isinstance(value, str):
@@ -45,7 +50,7 @@ def encode_args(inputs: list[dict[str, Any]], args: list[Any]) -> bytes:
     types = [abi_type(i) for i in inputs]
     if len(types) != len(args):
         raise ValueError(f"expected {len(types)} arguments, got {len(args)}")
-    return abi_encode(types, [_coerce(t, a) for t, a in zip(types, args)])
+    return abi_encode(types, [_coerce(p, a) for p, a in zip(inputs, args)])
 
 
 def encode_call(artifact: artifacts.Artifact, function: str, args: list[Any]) -> bytes:
@@ -61,6 +66,13 @@ def encode_deploy(artifact: artifacts.Artifact, args: list[Any]) -> bytes:
 def decode_output(artifact: artifacts.Artifact, function: str, data: bytes) -> tuple[Any, ...]:
     entry = artifact.function_abi(function)
     return tuple(abi_decode([abi_type(o) for o in entry.get("outputs", [])], data))
+
+
+def view(w3: Any, address: str, contract: str, function: str, *args: Any) -> tuple[Any, ...]:
+    """Call a view function of a deployed contract through a web3 connection."""
+    artifact = artifacts.load(contract)
+    out = w3.eth.call({"to": to_checksum_address(address), "data": encode_call(artifact, function, list(args))})
+    return decode_output(artifact, function, bytes(out))
 
 
 def _jsonable(value: Any) -> Any:

@@ -14,6 +14,13 @@ from typing import Callable, Sequence
 from dbis.errors import OperatorError
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake as one line (OperatorError), not usage + error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise OperatorError(f"{self.prog}: {message} (see --help)")
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--network", default=os.environ.get("DBIS_NETWORK", "local"),
                         help="local (default), mainnet or dbis; see config/networks/")
@@ -53,8 +60,8 @@ def _builders() -> dict[str, Callable]:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="dbis", description=__doc__)
-    sub = root.add_subparsers(dest="command", required=True)
+    root = _Parser(prog="dbis", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, params in PARAMS.items():
         p = sub.add_parser(name, help=f"{name} (dry-run unless EXECUTE=1)")
         _common(p)

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boa
+from boa.vm.fast_accountdb import patch_pyevm_state_object
+from eth.vm.code_stream import CodeStream
 from boa.util.abi import Address, abi_decode, abi_encode
 from eth_utils import keccak
 
@@ -251,9 +253,12 @@ class ContractFunction:
 
     def call(self, *args: Any, sender: Any = None, value: int = 0, gas: int | None = None) -> Any:
         """Run without keeping any state change; return the decoded output."""
-        _, selector, in_schema, out_schema, n_out = self._pick(args)
+        entry, selector, in_schema, out_schema, n_out = self._pick(args)
         data = selector + abi_encode(in_schema, _to_abi(args))
-        output = self.contract.chain.call_raw(self.contract.address, data, sender=sender, value=value, gas=gas)
+        static = entry.get("stateMutability") in ("view", "pure")
+        output = self.contract.chain.call_raw(
+            self.contract.address, data, sender=sender, value=value, gas=gas, static=static
+        )
         return self._decode(out_schema, n_out, output)
 
     def transact(self, *args: Any, sender: Any = None, value: int = 0, gas: int | None = None) -> Receipt:
@@ -304,6 +309,8 @@ class FastChain:
         self.gas_limit = gas_limit
         self._state = self.env.evm.vm.state
         self._state._account_db._reset_access_counters()  # nothing is warm between transactions
+        self._state.computation_class = _fast_computation_class(self._state.computation_class)
+        patch_pyevm_state_object(self._state)  # titanoboa's cheap touch_account
         self._originals: dict[tuple[bytes, int], int] = {}
         self._install_original_storage_hook()
         self._errors: dict[bytes, dict[str, Any]] = {}
@@ -370,16 +377,32 @@ class FastChain:
         return self._execute(Address(str(_to_abi(to))), data, sender, value, gas)
 
     def call_raw(
-        self, to: Any, data: bytes, *, sender: Any = None, value: int = 0, gas: int | None = None
+        self,
+        to: Any,
+        data: bytes,
+        *,
+        sender: Any = None,
+        value: int = 0,
+        gas: int | None = None,
+        static: bool = False,
     ) -> bytes:
-        """Run a call and throw its state changes away; return the raw output."""
+        """Run a call and throw its state changes away; return the raw output.
+
+        `static=True` runs it as a STATICCALL (any state change reverts), which needs no
+        snapshot and is the fast path used for `view`/`pure` functions.
+        """
+        target = Address(str(_to_abi(to)))
+        if static:
+            return self._execute(target, data, sender, value, gas, static=True).output
         snapshot = self.snapshot()
         try:
-            return self._execute(Address(str(_to_abi(to))), data, sender, value, gas).output
+            return self._execute(target, data, sender, value, gas).output
         finally:
             self.revert(snapshot)
 
-    def _execute(self, to: Address | None, data: bytes, sender: Any, value: int, gas: int | None) -> Receipt:
+    def _execute(
+        self, to: Address | None, data: bytes, sender: Any, value: int, gas: int | None, static: bool = False
+    ) -> Receipt:
         origin = Address(str(_to_abi(sender))) if sender is not None else self.deployer
         gas = self.gas_limit if gas is None else gas
         state = self._state
@@ -391,7 +414,7 @@ class FastChain:
         access_checkpoint = access.record()
         transient_checkpoint = transient.record()
         try:
-            return self._execute_in_tx(state, origin, to, data, value, gas)
+            return self._execute_in_tx(state, origin, to, data, value, gas, static)
         finally:
             self._originals.clear()
             transient.discard(transient_checkpoint)
@@ -422,7 +445,7 @@ class FastChain:
         state.get_storage = get_storage
 
     def _execute_in_tx(
-        self, state: Any, origin: Address, to: Address | None, data: bytes, value: int, gas: int
+        self, state: Any, origin: Address, to: Address | None, data: bytes, value: int, gas: int, static: bool
     ) -> Receipt:
         state.mark_address_warm(origin.canonical_address)
         state.mark_address_warm(state.coinbase)
@@ -441,7 +464,7 @@ class FastChain:
         else:
             state.mark_address_warm(to.canonical_address)
             computation = self.env.execute_code(
-                to_address=to, sender=origin, gas=gas - intrinsic, value=value, data=data
+                to_address=to, sender=origin, gas=gas - intrinsic, value=value, data=data, is_modifying=not static
             )
             target = to
         execution = computation.get_gas_used()
@@ -544,6 +567,34 @@ class FastChain:
     def time_travel(self, seconds: int) -> None:
         """Move the block timestamp (and number, 12 s blocks) forward."""
         self.env.time_travel(seconds=seconds)
+
+
+class _SharedJumpdestCodeStream(CodeStream):
+    """A code stream whose JUMPDEST analysis is shared by every execution of the same code.
+
+    py-evm analyses jump targets lazily per code stream, i.e. again in every call frame; the
+    valid/invalid position sets only depend on the code, so they are cached per bytecode.
+    """
+
+    __slots__ = ()
+    _analysis: dict[bytes, tuple[set[int], set[int]]] = {}
+
+    def __init__(self, code_bytes: bytes) -> None:
+        super().__init__(code_bytes)
+        cached = self._analysis.get(code_bytes)
+        if cached is None:
+            cached = self._analysis[code_bytes] = (set(), set())
+        self.valid_positions, self.invalid_positions = cached
+
+
+def _fast_computation_class(base: type) -> type:
+    """`base` (titanoboa's computation) without its per-opcode PC trace, with shared analysis."""
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        base.__init__(self, *args, **kwargs)
+        self.code = _SharedJumpdestCodeStream(self.code._raw_code_bytes)
+
+    return type("DbisFastComputation", (base,), {"__init__": __init__})
 
 
 def _indexed(entry: dict[str, Any]) -> tuple[bool, ...]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from typing import Any, Callable
 
 from eth_utils import keccak, to_checksum_address
@@ -18,9 +17,18 @@ from dbis.signers import ApeSigner
 
 Progress = Callable[[str], None]
 
-# Fault injection for the resume test: the process dies (as if killed) after this many landed
-# transactions. Never set by operators.
-CRASH_AFTER_ENV = "DBIS_CRASH_AFTER_TXS"
+# Fault injection for the resume tests, never set by operators: "landed:N" makes the process die
+# (as if killed) right after its N-th transaction lands; "pending:N" right after the N-th signed
+# transaction is journaled as pending, before it is sent.
+CRASH_ENV = "DBIS_CRASH_AT"
+
+
+def _crash_point() -> tuple[str, int]:
+    value = os.environ.get(CRASH_ENV, "")
+    if not value:
+        return "", 0
+    point, _, count = value.partition(":")
+    return point, int(count)
 
 
 def _resolve(value: Any, addresses: dict[str, str]) -> Any:
@@ -193,7 +201,7 @@ def execute(
     """Broadcast the plan in order, journaling every transaction before and after it lands."""
     if signer.address.lower() != plan.sender.lower():
         raise OperatorError(f"signer {signer.address} is not the plan's sender {plan.sender}")
-    crash_after = int(os.environ.get(CRASH_AFTER_ENV, "0") or 0)
+    crash_point, crash_count = _crash_point()
     sent = 0
     addresses: dict[str, str] = {}
     results: list[dict[str, Any]] = []
@@ -233,6 +241,8 @@ def execute(
                     "function": step.function or "constructor", "args": args,
                 }
             )
+            if crash_point == "pending" and sent + 1 >= crash_count:
+                os._exit(137)
             progress(f"  [{n}/{len(plan.steps)}] {step.id}: sent {tx_hash[:12]}…, waiting for the receipt")
             w3.eth.send_raw_transaction(raw)
             receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=600, poll_latency=0.2)
@@ -249,7 +259,6 @@ def execute(
         results.append(result)
         progress(f"  [{n}/{len(plan.steps)}] {step.id}: landed in block {result['block']}, {result['gas_used']:,} gas")
         sent += 1
-        if crash_after and sent >= crash_after:
-            time.sleep(0)
+        if crash_point == "landed" and sent >= crash_count:
             os._exit(137)
     return results

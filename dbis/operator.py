@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from web3 import Web3
 
-from dbis import abi, artifacts, executor, netconfig
+from dbis import abi, executor, netconfig
 from dbis.artifacts import PROJECT_ROOT
 from dbis.chain import Anvil, connect
 from dbis.errors import OperatorError
@@ -73,10 +73,7 @@ class BuildContext:
 
     def view(self, address: str, contract: str, function: str, *args: Any) -> tuple[Any, ...]:
         """Call a view function on the chain the plan is built against."""
-        artifact = artifacts.load(contract)
-        data = abi.encode_call(artifact, function, list(args))
-        out = self.w3.eth.call({"to": Web3.to_checksum_address(address), "data": data})
-        return abi.decode_output(artifact, function, bytes(out))
+        return abi.view(self.w3, address, contract, function, *args)
 
     def param(self, name: str, default: Any = None) -> Any:
         value = self.options.params.get(name)
@@ -120,15 +117,7 @@ def run_command(command: str, build: Builder, opts: Options, progress: Callable[
             "EXECUTE=1 on the local network needs --rpc-url of a running node "
             "(the embedded chain lives only for one command)"
         )
-    signer = _signer(net, opts)
-    sender_text = signer.address if signer else opts.sender
-    if sender_text and not Web3.is_address(sender_text):
-        raise OperatorError(f"--sender {sender_text!r} is not an address")
-    sender = Web3.to_checksum_address(sender_text) if sender_text else None
-    if sender is None:
-        raise OperatorError(f"dry-run on {net.name} needs the sending address: pass --sender or --account")
 
-    journal: Journal | None = None
     live: Web3 | None = None
     if rpc:
         live = connect(rpc)
@@ -137,8 +126,18 @@ def run_command(command: str, build: Builder, opts: Options, progress: Callable[
             raise OperatorError(
                 f"RPC chain id {chain_id} does not match network {net.name} (expected {net.chain_id}); refusing"
             )
-        journal_path = opts.journal_dir / f"{net.name}.json"
-        journal = Journal.open(journal_path, net.name, net.chain_id, _genesis(live))
+
+    signer = _signer(net, opts)
+    sender_text = signer.address if signer else opts.sender
+    if not sender_text:
+        raise OperatorError(f"dry-run on {net.name} needs the sending address: pass --sender or --account")
+    if not Web3.is_address(sender_text):
+        raise OperatorError(f"--sender {sender_text!r} is not an address")
+    sender = Web3.to_checksum_address(sender_text)
+
+    journal: Journal | None = None
+    if live is not None:
+        journal = Journal.open(opts.journal_dir / f"{net.name}.json", net.name, net.chain_id, _genesis(live))
 
     mode = "fork of " + _redact(rpc) if rpc else "embedded local chain"
     progress(f"{command}: {'EXECUTE' if opts.execute else 'dry-run'} on {net.name}, simulating on the {mode}")

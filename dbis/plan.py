@@ -89,7 +89,8 @@ class Plan:
             raise ValueError(f"duplicate step ids in plan {self.command}")
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        """The plan as JSON; every integer is a decimal string (RFC 8785 numbers stop at 2**53)."""
+        return _ints_as_strings({
             "command": self.command,
             "network": self.network,
             "chain_id": self.chain_id,
@@ -97,11 +98,23 @@ class Plan:
             "key": self.key,
             "params": self.params,
             "steps": [s.to_json() for s in self.steps],
-        }
+        })
 
     @property
     def hash(self) -> str:
         return keccak_json(self.to_json())
+
+
+def _ints_as_strings(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _ints_as_strings(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_ints_as_strings(v) for v in value]
+    return value
 
 
 def _short(value: Any, width: int = 14) -> str:

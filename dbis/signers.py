@@ -30,6 +30,14 @@ class ApeSigner:
             raise OperatorError(
                 f"no Ape account {alias!r}: create it with `ape accounts import {alias}`"
             ) from None
+        if hasattr(account, "set_autosign"):
+            # The operator approves the whole plan (its table, and --confirm <plan hash> where the
+            # network requires it), so the account signs the plan's transactions without a prompt
+            # each. One passphrase: APE_ACCOUNTS_<alias>_PASSPHRASE, or Ape prompts once.
+            try:
+                account.set_autosign(True)
+            except Exception as exc:
+                raise OperatorError(f"could not unlock Ape account {alias!r}: {exc}") from None
         return cls(account, f"ape:{alias}")
 
     @classmethod

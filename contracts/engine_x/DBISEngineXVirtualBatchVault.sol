@@ -436,11 +436,17 @@ contract DBISEngineXVirtualBatchVault is
 
     /// @dev Pay a proof from the caller: exactly `amountOut` to the recipient (measured), the preview
     ///      surplus to the surplus receiver and the ladder loss to the rounding receiver.
+    ///      A loop proof (recipient == caller) still moves `amountOut` through the token, but a
+    ///      self-transfer leaves the balance unchanged, so it is not measured.
     function _payProof(address recipient, uint256 amountIn, uint256 amountOut, uint256 previewOut) private {
-        uint256 before = cwusdc.balanceOf(recipient);
-        cwusdc.safeTransferFrom(msg.sender, recipient, amountOut);
-        uint256 received = cwusdc.balanceOf(recipient) - before;
-        if (received != amountOut) revert TransferAmountMismatch(address(cwusdc), amountOut, received);
+        if (recipient == msg.sender) {
+            cwusdc.safeTransferFrom(msg.sender, recipient, amountOut);
+        } else {
+            uint256 before = cwusdc.balanceOf(recipient);
+            cwusdc.safeTransferFrom(msg.sender, recipient, amountOut);
+            uint256 received = cwusdc.balanceOf(recipient) - before;
+            if (received != amountOut) revert TransferAmountMismatch(address(cwusdc), amountOut, received);
+        }
         if (previewOut > amountOut) cwusdc.safeTransferFrom(msg.sender, surplusReceiver, previewOut - amountOut);
         if (amountIn > previewOut) cwusdc.safeTransferFrom(msg.sender, roundingReceiver, amountIn - previewOut);
     }
