@@ -9,7 +9,7 @@ import {Ownable2Step, Ownable} from "@openzeppelin/contracts/access/Ownable2Step
 
 /// @title DBIS Engine X flash proof borrower
 /// @notice ERC-3156 borrower for the Engine X vault. Its owner starts a flash loan carrying one
-///         proof step; inside the loan the borrower proves it holds the borrowed USDC, consumes the
+///         proof step; inside the loan the borrower proves it holds the borrowed USDC and the fee, consumes the
 ///         step's proof ID, emits the proof hashes and approves the exact repayment.
 /// @dev The fee is paid from USDC the owner deposited in this contract beforehand. `onFlashLoan`
 ///      accepts only the configured lender as caller and only this contract as initiator, so a
@@ -50,7 +50,7 @@ contract DBISEngineXFlashProofBorrower is IERC3156FlashBorrower, Ownable2Step {
     error UntrustedInitiator(address initiator);
     error UnexpectedToken(address token);
     error ProofIdAlreadyUsed(bytes32 proofId);
-    error BorrowedAmountNotHeld(uint256 expected, uint256 held);
+    error InsufficientRepaymentFunds(uint256 needed, uint256 held);
     error FlashLoanFailed();
 
     /// @param lender_ The ERC-3156 lender.
@@ -88,7 +88,7 @@ contract DBISEngineXFlashProofBorrower is IERC3156FlashBorrower, Ownable2Step {
         ProofStep memory step = abi.decode(data, (ProofStep));
         _checkStep(step);
         uint256 held = token.balanceOf(address(this));
-        if (held < amount) revert BorrowedAmountNotHeld(amount, held);
+        if (held < amount + fee) revert InsufficientRepaymentFunds(amount + fee, held);
 
         proofIdUsed[step.proofId] = true;
         token.forceApprove(address(lender), amount + fee);
@@ -102,6 +102,7 @@ contract DBISEngineXFlashProofBorrower is IERC3156FlashBorrower, Ownable2Step {
     /// @param amount Amount.
     function sweep(IERC20 token_, address to, uint256 amount) external onlyOwner {
         if (to == address(0)) revert ZeroAddress();
+        if (amount == 0) revert ZeroAmount();
         token_.safeTransfer(to, amount);
         emit Swept(address(token_), to, amount);
     }

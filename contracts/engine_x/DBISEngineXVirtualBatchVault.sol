@@ -32,8 +32,8 @@ import {VirtualLadder} from "../libraries/VirtualLadder.sol";
 contract DBISEngineXVirtualBatchVault is
     IERC3156FlashLender,
     AccessControlDefaultAdminRules,
-    Pausable,
-    ReentrancyGuard
+    ReentrancyGuard,
+    Pausable
 {
     using SafeERC20 for IERC20;
 
@@ -59,17 +59,20 @@ contract DBISEngineXVirtualBatchVault is
     /// @notice Largest round-trip loss a proof may show in its preview, in bps (rounded up).
     uint256 public immutable maxRoundTripLossBps;
 
-    /// @notice Accounted cWUSDC reserve of the 1:1 rail.
-    uint128 public poolCwusdcReserve;
-    /// @notice Accounted USDC reserve of the 1:1 rail.
-    uint128 public poolUsdcReserve;
+    // Storage note: Pausable's `_paused` flag is the last inherited variable, so the next three
+    // pack into its slot: a flash loan reads pause state, bucket, cap and fee in one SLOAD.
 
     /// @notice USDC available to flash borrowers (never pool USDC).
     uint128 public lenderUsdcAvailable;
     /// @notice Largest single flash loan; 0 means no cap beyond the lender bucket.
-    uint112 public maxFlashLoanCap;
+    uint104 public maxFlashLoanCap;
     /// @notice Flash fee in bps of the borrowed amount, rounded up, credited to the lender bucket.
     uint16 public flashFeeBps;
+
+    /// @notice Accounted cWUSDC reserve of the 1:1 rail.
+    uint128 public poolCwusdcReserve;
+    /// @notice Accounted USDC reserve of the 1:1 rail.
+    uint128 public poolUsdcReserve;
 
     /// @notice Receiver of `preview - amountOut` of every proof.
     address public surplusReceiver;
@@ -376,7 +379,7 @@ contract DBISEngineXVirtualBatchVault is
         if (allowance < repayment) revert FlashRepaymentNotApproved(repayment, allowance);
         usdc.safeTransferFrom(address(receiver), address(this), repayment);
         uint256 received = usdc.balanceOf(address(this)) + amount - balanceBefore;
-        if (received != repayment) revert TransferAmountMismatch(address(usdc), repayment, received);
+        if (received < repayment) revert TransferAmountMismatch(address(usdc), repayment, received);
 
         if (fee != 0) lenderUsdcAvailable += uint128(fee);
         emit FlashLoan(address(receiver), msg.sender, amount, fee);
@@ -399,8 +402,8 @@ contract DBISEngineXVirtualBatchVault is
     /// @param feeBps Fee in bps, at most `MAX_FLASH_FEE_BPS`.
     function setFlashTerms(uint256 cap, uint256 feeBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (feeBps > MAX_FLASH_FEE_BPS) revert InvalidBps(feeBps, MAX_FLASH_FEE_BPS);
-        if (cap > type(uint112).max) revert AmountTooLarge(cap);
-        maxFlashLoanCap = uint112(cap);
+        if (cap > type(uint104).max) revert AmountTooLarge(cap);
+        maxFlashLoanCap = uint104(cap);
         flashFeeBps = uint16(feeBps);
         emit FlashTermsSet(cap, feeBps);
     }
