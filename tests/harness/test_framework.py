@@ -190,3 +190,23 @@ def test_loop_proof_runs_once_and_a_rerun_resumes(anvil, run_cli, workdir: Path)
     assert _nonce(anvil.w3) == nonce + 2
     balance = token.functions.balanceOf(SENDER).call()
     assert balance == 1_000_000, "a loop proof returns amountOut to the sender, who is also both receivers"
+
+
+def test_demo_runs_end_to_end_and_its_checks_pass(workdir: Path) -> None:
+    import subprocess
+    import sys
+
+    from dbis.artifacts import PROJECT_ROOT
+
+    out = workdir / "demo"
+    proc = subprocess.run([sys.executable, "-m", "dbis", "demo", "--out-dir", str(out)], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "demo checks: passed" in proc.stdout
+    report = json.loads((out / "engine-x-demo.json").read_text())
+    assert report["checks_passed"] is True
+    assert {r["cwusdc_balance"] for r in report["recipients"].values()} == {5_000_000_000 * 10**6}
+    assert len({p["proofId"] for p in report["proofs"]}) == 2
+    before, after = report["state"]["before"], report["state"]["after_flash"]
+    assert before["poolCwusdcReserve"] == after["poolCwusdcReserve"] == after["poolUsdcReserve"] == 85_763_529
+    assert after["lenderUsdcAvailable"] == before["lenderUsdcAvailable"] + 2_500  # 5 bps of 5 USDC
