@@ -30,7 +30,12 @@ from typing import Any
 
 import boa
 from boa.vm.fast_accountdb import patch_pyevm_state_object
+from eth.exceptions import Halt, OutOfGas
 from eth.vm.code_stream import CodeStream
+from eth.vm.computation import NO_RESULT as _NO_RESULT
+from eth.vm.gas_meter import GasMeter
+from eth.vm.logic.invalid import InvalidOpcode
+from eth.vm.opcode import _FastOpcode
 from boa.util.abi import Address, abi_decode, abi_encode
 from eth_utils import keccak
 
@@ -140,7 +145,7 @@ class Reverted(Exception):
         return self.error.name
 
     @property
-    def args_(self) -> tuple[Any, ...]:
+    def error_args(self) -> tuple[Any, ...]:
         """Arguments of the custom error."""
         return self.error.args
 
@@ -456,10 +461,11 @@ class FastChain:
         if gas < intrinsic:
             raise ValueError(f"gas {gas} below the intrinsic cost {intrinsic}")
         if to is None:
-            address, computation = self.env.deploy(
-                sender=origin, gas=gas - intrinsic, value=value, bytecode=data
+            address = self.env.evm.generate_create_address(origin)  # bumps the sender's nonce
+            state.mark_address_warm(address.canonical_address)  # the created account starts warm
+            _, computation = self.env.deploy(
+                sender=origin, gas=gas - intrinsic, value=value, bytecode=data, override_address=address
             )
-            state.mark_address_warm(address.canonical_address)
             target: Address | None = address
         else:
             state.mark_address_warm(to.canonical_address)
@@ -588,13 +594,88 @@ class _SharedJumpdestCodeStream(CodeStream):
 
 
 def _fast_computation_class(base: type) -> type:
-    """`base` (titanoboa's computation) without its per-opcode PC trace, with shared analysis."""
+    """`base` (titanoboa's computation) with a leaner interpreter loop.
+
+    * no per-opcode PC trace (titanoboa keeps one for coverage, unused here);
+    * JUMPDEST analysis shared by every frame running the same code;
+    * the static gas of plain opcodes is charged inline instead of through three nested calls
+      (`Opcode.__call__` -> `Computation.consume_gas` -> `GasMeter.consume_gas`); opcodes with
+      their own `__call__` (calls, creates, storage, ...) and any non-standard gas meter take
+      py-evm's path unchanged. Same gas, same errors: the loop is py-evm's, minus the calls.
+    """
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         base.__init__(self, *args, **kwargs)
         self.code = _SharedJumpdestCodeStream(self.code._raw_code_bytes)
 
-    return type("DbisFastComputation", (base,), {"__init__": __init__})
+    @classmethod  # type: ignore[misc]
+    def apply_computation(cls: Any, state: Any, message: Any, transaction_context: Any,
+                          parent_computation: Any = None) -> Any:
+        if not cls._inline_gas:
+            return base.apply_computation.__func__(cls, state, message, transaction_context, parent_computation)
+        with cls(state, message, transaction_context) as computation:
+            if computation.is_origin_computation:
+                computation.contracts_created = []
+                if message.is_create:
+                    cls.consume_initcode_gas_cost(computation)
+            if parent_computation is not None:
+                computation.contracts_created = parent_computation.contracts_created
+            if message.is_create:
+                computation.contracts_created.append(message.storage_address)
+            precompile = computation.precompiles.get(message.code_address, _NO_RESULT)
+            if precompile is not _NO_RESULT:
+                if not message.is_delegation:
+                    precompile(computation)
+                return computation
+            meter = computation._gas_meter
+            if type(meter) is not GasMeter or computation.logger.show_debug2:
+                return _slow_loop(computation)
+            lookup = computation.opcodes
+            fast = _FastOpcode
+            try:
+                for opcode in computation.code:
+                    fn = lookup.get(opcode)
+                    if fn is None:
+                        fn = InvalidOpcode(opcode)
+                    if type(fn) is fast:
+                        cost = fn.gas_cost
+                        if cost:
+                            if cost > meter.gas_remaining:
+                                raise OutOfGas(f"Out of gas: Needed {cost} - Remaining "
+                                               f"{meter.gas_remaining} - Reason: {fn.mnemonic}")
+                            meter.gas_remaining -= cost
+                        fn.logic_fn(computation)
+                    else:
+                        fn(computation=computation)
+            except Halt:
+                pass
+        return computation
+
+    # titanoboa wraps SHA3 and SSTORE to record every preimage and written slot for its own
+    # tooling; those records grow without bound over a long property run. Use py-evm's own.
+    opcodes = dict(base.opcodes)
+    for code, attr in ((0x20, "sha3"), (0x55, "sstore")):
+        opcodes[code] = getattr(opcodes[code], attr, opcodes[code])
+    return type(
+        "DbisFastComputation",
+        (base,),
+        {"__init__": __init__, "apply_computation": apply_computation, "_inline_gas": True,
+         "opcodes": opcodes},
+    )
+
+
+def _slow_loop(computation: Any) -> Any:
+    """py-evm's own interpreter loop (for non-standard gas meters)."""
+    lookup = computation.opcodes
+    try:
+        for opcode in computation.code:
+            fn = lookup.get(opcode)
+            if fn is None:
+                fn = InvalidOpcode(opcode)
+            fn(computation=computation)
+    except Halt:
+        pass
+    return computation
 
 
 def _indexed(entry: dict[str, Any]) -> tuple[bool, ...]:
