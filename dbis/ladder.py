@@ -60,6 +60,9 @@ def amount_in_for_exact_out(amount_out: int, reserve: int, fee_bps: int) -> Prev
     """
     if amount_out <= 0:
         raise LadderError("amount_out must be positive")
+    if step(reserve, reserve, fee_bps) == 0 and preview(reserve, reserve, fee_bps).amount_out < amount_out:
+        # Every full step returns nothing: no input, however large, reaches amount_out.
+        raise LadderError(f"a reserve of {reserve} at {fee_bps} bps cannot deliver {amount_out}")
     low, high = amount_out, amount_out
     while preview(high, reserve, fee_bps).amount_out < amount_out:
         low, high = high, high * 2

@@ -35,6 +35,8 @@ def test_ladder_refuses_bad_input() -> None:
         ladder.preview(0, RESERVE, 0)
     with pytest.raises(ladder.LadderError, match="out of range"):
         ladder.preview(1, RESERVE, 10_000)
+    with pytest.raises(ladder.LadderError, match="cannot deliver"):
+        ladder.amount_in_for_exact_out(5, 2, 5)  # a 2-unit reserve at 5 bps returns 0 per step
 
 
 def _plan(amount: int) -> Plan:
