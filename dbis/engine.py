@@ -1,9 +1,10 @@
-"""A fast in-process EVM for tests and benchmarks, built on titanoboa (py-evm, no block mining).
+"""A fast in-process EVM for tests and benchmarks, built on revm (through pyrevm; no block mining).
 
 Ape's local provider mines a block per transaction and talks JSON-RPC to a node; that is right
 for integration tests and demos but far too slow for property tests that run thousands of
 transactions. `FastChain` runs the same compiled bytecode (read from Ape's build manifest through
-:mod:`dbis.artifacts`) directly in py-evm:
+:mod:`dbis.artifacts`) directly in revm, a Rust EVM, with the project's hardfork (Shanghai, as
+`evm_version` in ape-config.yaml and anvil's `--hardfork`):
 
     chain = FastChain()
     owner = chain.account("owner")
@@ -13,33 +14,43 @@ transactions. `FastChain` runs the same compiled bytecode (read from Ape's build
     with reverts("ERC20InsufficientBalance"):                 # custom errors decoded by name
         token.transfer(chain.account("bob"), 10**7, sender=owner)
 
-Gas is accounted as a transaction would be on mainnet (the figure a receipt shows): the
-intrinsic cost (21,000 + calldata, + creation and init-code words for a deployment) plus the
-execution gas, minus the refund capped at one fifth (EIP-3529), with the EIP-7623 calldata floor.
-Every call starts like a fresh transaction: warm/cold access sets and transient storage are
-reset, and the sender, the target and the coinbase start warm (EIP-2929/3651). Calls never mine
-blocks, and senders need no keys or ether (the gas price is zero).
+Gas is accounted by revm as a transaction would be on mainnet (the figure a receipt shows): the
+intrinsic cost (21,000 + calldata, + creation and EIP-3860 init-code words for a deployment) plus
+the execution gas, minus the refund capped at one fifth (EIP-3529). Every transaction starts
+fresh: warm/cold access sets (EIP-2929), the EIP-2200 "original" storage values and the logs are
+those of a new transaction, with the sender, the target and the coinbase warm (EIP-2929/3651).
+Calls never mine blocks, and senders need no keys or ether (the gas price is zero).
+
+How the state is kept (pyrevm 0.3 keeps every change in revm's journal and never ends a
+transaction, so accounts and slots would stay warm and "original" values would go stale):
+the canonical state lives in revm's in-memory database. Each transaction runs inside a journal
+checkpoint; its writes (read from the journal) are copied into the database, the checkpoint is
+reverted (the journal is empty again: the next transaction finds everything cold, with originals
+= current values), and an undo log kept here makes `snapshot()`/`revert()` work on the database.
+A Python mirror of every written slot and account makes `get_storage`/`balance` free.
+
+ABI values are coded by titanoboa's codec (eth-stdlib) and addresses are its `Address` (a
+checksummed `str`), with a word-by-word fast path for static elementary types (same results).
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
+import json
+import re
+import sys
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import boa
-from boa.vm.fast_accountdb import patch_pyevm_state_object
-from eth.exceptions import Halt, OutOfGas
-from eth.vm.code_stream import CodeStream
-from eth.vm.computation import NO_RESULT as _NO_RESULT
-from eth.vm.gas_meter import GasMeter
-from eth.vm.logic.invalid import InvalidOpcode
-from eth.vm.opcode import _FastOpcode
 from boa.util.abi import Address, abi_decode, abi_encode
 from eth_utils import keccak
+from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env
 
 from dbis import artifacts
+from dbis.abi import abi_type, signature
 from dbis.artifacts import Artifact
 
 __all__ = [
@@ -53,14 +64,15 @@ __all__ = [
     "reverts",
 ]
 
+SPEC_ID = "Shanghai"  # revm's name for the hardfork (case-sensitive: unknown names mean "latest")
 TX_GAS = 21_000
 CREATE_GAS = 32_000
 INITCODE_WORD_GAS = 2
 CALLDATA_ZERO_GAS = 4
 CALLDATA_NONZERO_GAS = 16
-FLOOR_TOKEN_GAS = 10  # EIP-7623 (Prague): floor price per calldata token
-MAX_REFUND_QUOTIENT = 5  # EIP-3529
 DEFAULT_TX_GAS = 30_000_000
+BLOCK_GAS_LIMIT = 200_000_000
+CHAIN_ID = 1
 DEFAULT_ETHER = 10**24
 
 _ERROR_STRING = bytes.fromhex("08c379a0")  # Error(string)
@@ -68,20 +80,6 @@ _PANIC = bytes.fromhex("4e487b71")  # Panic(uint256)
 
 
 # ---------------------------------------------------------------------------------- ABI helpers
-
-
-def abi_type(param: dict[str, Any]) -> str:
-    """The canonical ABI type string of one ABI parameter (tuples expanded)."""
-    typ: str = param["type"]
-    if typ.startswith("tuple"):
-        inner = ",".join(abi_type(c) for c in param["components"])
-        return f"({inner}){typ[len('tuple'):]}"
-    return typ
-
-
-def signature(entry: dict[str, Any]) -> str:
-    """`name(type,...)` of a function, event or error ABI entry."""
-    return f"{entry['name']}({','.join(abi_type(p) for p in entry.get('inputs', []))})"
 
 
 def _schema(params: Sequence[dict[str, Any]]) -> str:
@@ -97,11 +95,119 @@ def _to_abi(value: Any) -> Any:
     return value
 
 
-def _calldata_cost(data: bytes) -> tuple[int, int]:
-    """(standard calldata gas, EIP-7623 token count) of `data`."""
-    zeros = data.count(0)
-    nonzero = len(data) - zeros
-    return zeros * CALLDATA_ZERO_GAS + nonzero * CALLDATA_NONZERO_GAS, zeros + 4 * nonzero
+_ELEMENTARY = re.compile(r"(u?int)(\d*)|(address)|(bool)|bytes(\d+)")
+
+
+def _word_codec(typ: str) -> tuple[Any, Any] | None:
+    """(encode, decode) of one static elementary type, or None (then the generic codec is used).
+
+    `encode(value)` returns the 32-byte word or None when the value is not one it handles
+    exactly like the generic encoder would (then the generic encoder runs, and raises what it
+    raises); `decode(word)` returns the value or `_NO_FAST` when the word is outside the type's
+    bounds (the generic decoder then raises its DecodeError).
+    """
+    match = _ELEMENTARY.fullmatch(typ)
+    if match is None:
+        return None
+    kind, bits, address, boolean, size = match.groups()
+    if kind == "uint":
+        top = 1 << int(bits or 256)
+
+        def enc_uint(v: Any) -> bytes | None:
+            return v.to_bytes(32, "big") if type(v) is int and 0 <= v < top else None
+
+        def dec_uint(w: bytes) -> Any:
+            v = int.from_bytes(w, "big")
+            return v if v < top else _NO_FAST
+
+        return enc_uint, dec_uint
+    if kind == "int":
+        half = 1 << (int(bits or 256) - 1)
+
+        def enc_int(v: Any) -> bytes | None:
+            return v.to_bytes(32, "big", signed=True) if type(v) is int and -half <= v < half else None
+
+        def dec_int(w: bytes) -> Any:
+            v = int.from_bytes(w, "big", signed=True)
+            return v if -half <= v < half else _NO_FAST
+
+        return enc_int, dec_int
+    if address:
+
+        def enc_address(v: Any) -> bytes | None:
+            return _ADDRESS_PAD + v.canonical_address if type(v) is Address else None
+
+        def dec_address(w: bytes) -> Any:
+            return Address(w[12:]) if w[:12] == _ADDRESS_PAD else _NO_FAST
+
+        return enc_address, dec_address
+    if boolean:
+
+        def enc_bool(v: Any) -> bytes | None:
+            return (_TRUE if v else _FALSE) if type(v) is bool else None
+
+        def dec_bool(w: bytes) -> Any:
+            return True if w == _TRUE else False if w == _FALSE else _NO_FAST
+
+        return enc_bool, dec_bool
+    n = int(size)
+    pad = bytes(32 - n)
+
+    def enc_bytes(v: Any) -> bytes | None:
+        return v + pad if type(v) is bytes and len(v) == n else None
+
+    def dec_bytes(w: bytes) -> Any:
+        return w[:n] if w[n:] == pad else _NO_FAST
+
+    return enc_bytes, dec_bytes
+
+
+_NO_FAST = object()
+_ADDRESS_PAD = bytes(12)
+_TRUE, _FALSE = (1).to_bytes(32, "big"), bytes(32)
+_codecs: dict[str, tuple[Any, Any]] = {}
+
+
+def codec(types: Sequence[str]) -> tuple[Any, Any]:
+    """(encode(values) -> bytes, decode(data) -> tuple) of the ABI tuple `(types...)`.
+
+    Tuples of static elementary types (uintN, intN, address, bool, bytesN) are coded word by
+    word here; anything else, and any value or word the fast path does not take as is, goes to
+    the generic codec (titanoboa's, eth-stdlib), so results and errors are the generic ones.
+    """
+    schema = "(" + ",".join(types) + ")"
+    cached = _codecs.get(schema)
+    if cached is not None:
+        return cached
+    words = [_word_codec(t) for t in types]
+    if any(w is None for w in words):
+        pair = (lambda values: abi_encode(schema, _to_abi(values)), lambda data: abi_decode(schema, data))
+    else:
+        encoders = [w[0] for w in words]
+        decoders = [w[1] for w in words]
+        size = 32 * len(types)
+
+        def encode(values: Sequence[Any]) -> bytes:
+            if len(values) == len(encoders):
+                parts = [enc(v) for enc, v in zip(encoders, values)]
+                if None not in parts:
+                    return b"".join(parts)
+                values = _to_abi(tuple(values))
+                parts = [enc(v) for enc, v in zip(encoders, values)]
+                if None not in parts:
+                    return b"".join(parts)
+            return abi_encode(schema, _to_abi(tuple(values)))
+
+        def decode(data: bytes) -> tuple[Any, ...]:
+            if len(data) >= size:
+                out = tuple([dec(data[i : i + 32]) for i, dec in zip(range(0, size, 32), decoders)])
+                if _NO_FAST not in out:
+                    return out
+            return abi_decode(schema, data)
+
+        pair = (encode, decode)
+    _codecs[schema] = pair
+    return pair
 
 
 # ------------------------------------------------------------------------------- results/errors
@@ -168,13 +274,13 @@ class Receipt:
     to: Address | None
     sender: Address
     gas_used: int
-    """Gas a mainnet receipt would show (intrinsic + execution - capped refund, EIP-7623 floor)."""
+    """Gas a mainnet receipt would show (intrinsic + execution - refund capped at 1/5)."""
     execution_gas: int
     """Gas used by the EVM execution alone (before refund)."""
     refund: int
     output: bytes
     return_value: Any
-    _raw_logs: tuple[tuple[bytes, tuple[int, ...], bytes], ...] = field(repr=False)
+    _raw_logs: tuple[Any, ...] = field(repr=False)  # revm's logs
     _chain: FastChain = field(repr=False)
     _logs: list[Log] | None = field(default=None, repr=False)
 
@@ -182,7 +288,7 @@ class Receipt:
     def logs(self) -> list[Log]:
         """Every log of the transaction, decoded (lazily) against the known event ABIs."""
         if self._logs is None:
-            self._logs = [self._chain.decode_log(*raw) for raw in self._raw_logs]
+            self._logs = [self._chain._decode_raw(raw) for raw in self._raw_logs]
         return self._logs
 
     def events(self, name: str) -> list[Log]:
@@ -222,59 +328,83 @@ class ContractFunction:
     def __init__(self, contract: Contract, overloads: list[dict[str, Any]]):
         self.contract = contract
         self.name = overloads[0]["name"]
-        self._overloads = [
-            (
-                entry,
-                keccak(text=signature(entry))[:4],
-                _schema(entry["inputs"]),
-                _schema(entry.get("outputs", [])),
-                len(entry.get("outputs", [])),
-            )
-            for entry in overloads
-        ]
+        self._by_arity: dict[int, _Overload | None] = {}
+        for entry in overloads:
+            n = len(entry["inputs"])
+            self._by_arity[n] = None if n in self._by_arity else _overload(entry)
 
-    def _pick(self, args: tuple[Any, ...]) -> tuple[dict[str, Any], bytes, str, str, int]:
-        matches = [o for o in self._overloads if len(o[0]["inputs"]) == len(args)]
-        if len(matches) != 1:
+    def _pick(self, args: tuple[Any, ...]) -> _Overload:
+        overload = self._by_arity.get(len(args))
+        if overload is None:
             raise TypeError(f"{self.name}: no unique overload takes {len(args)} arguments")
-        return matches[0]
+        return overload
 
     def encode(self, *args: Any) -> bytes:
         """Calldata of a call with `args`."""
-        _, selector, in_schema, _, _ = self._pick(args)
-        return selector + abi_encode(in_schema, _to_abi(args))
-
-    def _decode(self, out_schema: str, n_out: int, output: bytes) -> Any:
-        if n_out == 0:
-            return None
-        values = abi_decode(out_schema, output)
-        return values[0] if n_out == 1 else values
+        overload = self._pick(args)
+        return overload.selector + overload.encode(args)
 
     def __call__(self, *args: Any, sender: Any = None, value: int = 0, gas: int | None = None) -> Any:
-        entry = self._pick(args)[0]
-        if entry.get("stateMutability") in ("view", "pure"):
-            return self.call(*args, sender=sender, value=value, gas=gas)
-        return self.transact(*args, sender=sender, value=value, gas=gas)
+        overload = self._pick(args)
+        data = overload.selector + overload.encode(args)
+        contract = self.contract
+        if overload.static:
+            output = contract.chain.call_raw(contract.address, data, sender=sender, value=value, gas=gas,
+                                             static=True)
+            return overload.result(output)
+        receipt = contract.chain.transact_raw(contract.address, data, sender=sender, value=value, gas=gas)
+        receipt.return_value = overload.result(receipt.output)
+        return receipt
 
     def call(self, *args: Any, sender: Any = None, value: int = 0, gas: int | None = None) -> Any:
         """Run without keeping any state change; return the decoded output."""
-        entry, selector, in_schema, out_schema, n_out = self._pick(args)
-        data = selector + abi_encode(in_schema, _to_abi(args))
-        static = entry.get("stateMutability") in ("view", "pure")
+        overload = self._pick(args)
+        data = overload.selector + overload.encode(args)
         output = self.contract.chain.call_raw(
-            self.contract.address, data, sender=sender, value=value, gas=gas, static=static
+            self.contract.address, data, sender=sender, value=value, gas=gas, static=overload.static
         )
-        return self._decode(out_schema, n_out, output)
+        return overload.result(output)
 
     def transact(self, *args: Any, sender: Any = None, value: int = 0, gas: int | None = None) -> Receipt:
         """Run as a transaction; raise :class:`Reverted` on failure."""
-        _, selector, in_schema, out_schema, n_out = self._pick(args)
-        data = selector + abi_encode(in_schema, _to_abi(args))
+        overload = self._pick(args)
+        data = overload.selector + overload.encode(args)
         receipt = self.contract.chain.transact_raw(
             self.contract.address, data, sender=sender, value=value, gas=gas
         )
-        receipt.return_value = self._decode(out_schema, n_out, receipt.output)
+        receipt.return_value = overload.result(receipt.output)
         return receipt
+
+
+@dataclass(frozen=True)
+class _Overload:
+    selector: bytes
+    static: bool  # view or pure
+    encode: Any
+    decode: Any
+    n_out: int
+
+    def result(self, output: bytes) -> Any:
+        if self.n_out == 0:
+            return None
+        values = self.decode(output)
+        return values[0] if self.n_out == 1 else values
+
+
+_overloads: dict[str, _Overload] = {}
+
+
+def _overload(entry: dict[str, Any]) -> _Overload:
+    key = json.dumps(entry, sort_keys=True)
+    cached = _overloads.get(key)
+    if cached is None:
+        outputs = entry.get("outputs", [])
+        encode, _ = codec([abi_type(p) for p in entry["inputs"]])
+        _, decode = codec([abi_type(p) for p in outputs])
+        cached = _overloads[key] = _Overload(
+            keccak(text=signature(entry))[:4], entry.get("stateMutability") in ("view", "pure"),
+            encode, decode, len(outputs))
+    return cached
 
 
 class Contract:
@@ -289,6 +419,9 @@ class Contract:
             if entry.get("type") == "function":
                 overloads.setdefault(entry["name"], []).append(entry)
         self._functions = {name: ContractFunction(self, entries) for name, entries in overloads.items()}
+        for name, function in self._functions.items():  # plain attributes: no __getattr__ per call
+            if not hasattr(type(self), name) and name not in self.__dict__:
+                self.__dict__[name] = function
 
     def __getattr__(self, name: str) -> ContractFunction:
         functions = self.__dict__.get("_functions", {})
@@ -305,24 +438,49 @@ class Contract:
 
 # ----------------------------------------------------------------------------------------- chain
 
+# What the journal (`EVM.journal_str`, revm's Debug format) records that changes the state.
+_JOURNAL_MARK = ", journal: ["
+_SLOT_CHANGE = "StorageChange { address: "
+_SLOT_WRITTEN = ", had_value: Some("
+_ACCOUNT_CHANGE = re.compile(r"(?:NonceChange|AccountCreated|CodeChange) \{ address: (0x[0-9a-f]{40})")
+_VALUE_MOVE = re.compile(r"BalanceTransfer \{ from: (0x[0-9a-f]{40}), to: (0x[0-9a-f]{40}), balance: [1-9]")
+_DESTROYED = re.compile(r"AccountDestroyed \{ address: (0x[0-9a-f]{40}), target: (0x[0-9a-f]{40})")
+_CODE = re.compile(r"code: (?:None|Some\(Bytecode \{ bytecode: 0x([0-9a-f]*), state: \w+(?: \{ len: (\d+))?)")
+_REVERT = re.compile(r"Revert \{ gas_used: (\d+), output: 0x([0-9a-f]*) \}")
+_SLOT, _ACCOUNT = 0, 1
+_AccountState = tuple[int, int, "bytes | None"]  # balance, nonce, code (None: unchanged)
+
 
 class FastChain:
-    """An isolated in-process chain (its own py-evm state; independent of `boa.env`)."""
+    """An isolated in-process chain (its own revm instance and state)."""
 
     def __init__(self, *, gas_limit: int = DEFAULT_TX_GAS) -> None:
-        self.env = boa.Env()
         self.gas_limit = gas_limit
-        self._state = self.env.evm.vm.state
-        self._state._account_db._reset_access_counters()  # nothing is warm between transactions
-        self._state.computation_class = _fast_computation_class(self._state.computation_class)
-        patch_pyevm_state_object(self._state)  # titanoboa's cheap touch_account
-        self._originals: dict[tuple[bytes, int], int] = {}
-        self._install_original_storage_hook()
+        self._timestamp = int(time.time())
+        self._block_number = 1
+        self._evm = EVM(
+            env=Env(cfg=CfgEnv(chain_id=CHAIN_ID), block=self._block_env()),
+            gas_limit=max(BLOCK_GAS_LIMIT, gas_limit),
+            spec_id=SPEC_ID,
+        )
+        # Mirror of the database: every slot and account ever written (unwritten = zero/empty).
+        self._slots: dict[bytes, dict[int, int]] = {}
+        self._accounts: dict[bytes, tuple[int, int]] = {}  # balance, nonce
+        self._code: dict[bytes, bytes] = {}
+        self._undo: list[tuple[Any, ...]] = []
+        self._snapshots: dict[int, int] = {}
+        self._next_snapshot = 0
         self._errors: dict[bytes, dict[str, Any]] = {}
         self._events: dict[bytes, list[dict[str, Any]]] = {}
+        self._events_of: dict[int, tuple[Artifact, dict[bytes, list[dict[str, Any]]]]] = {}
         self._artifact_at: dict[str, Artifact] = {}
         self._labels: dict[str, Address] = {}
+        self._trace_buffer: io.StringIO | None = None
+        self._traces: list[list[dict[str, Any]]] = []
         self.deployer = self.account("deployer")
+
+    def _block_env(self) -> BlockEnv:
+        return BlockEnv(number=self._block_number, timestamp=self._timestamp, gas_limit=BLOCK_GAS_LIMIT)
 
     # -- accounts and artifacts -----------------------------------------------------------------
 
@@ -331,7 +489,8 @@ class FastChain:
         if label not in self._labels:
             address = Address(keccak(text=f"dbis.engine:{label}")[12:])
             self._labels[label] = address
-            self.env.set_balance(address, ether)
+            canonical = address.canonical_address
+            self._set_account(canonical, ether, self._accounts.get(canonical, (0, 0))[1])
         return self._labels[label]
 
     def register(self, artifact: Artifact) -> None:
@@ -379,7 +538,7 @@ class FastChain:
         self, to: Any, data: bytes, *, sender: Any = None, value: int = 0, gas: int | None = None
     ) -> Receipt:
         """Send a transaction; raise :class:`Reverted` on failure."""
-        return self._execute(Address(str(_to_abi(to))), data, sender, value, gas)
+        return self._execute(_address(to), data, sender, value, gas)
 
     def call_raw(
         self,
@@ -393,104 +552,183 @@ class FastChain:
     ) -> bytes:
         """Run a call and throw its state changes away; return the raw output.
 
-        `static=True` runs it as a STATICCALL (any state change reverts), which needs no
-        snapshot and is the fast path used for `view`/`pure` functions.
+        `static=True` runs it as a STATICCALL (any state change reverts): the path used for
+        `view`/`pure` functions.
         """
-        target = Address(str(_to_abi(to)))
-        if static:
-            return self._execute(target, data, sender, value, gas, static=True).output
-        snapshot = self.snapshot()
+        origin = _address(sender) if sender is not None else self.deployer
+        if gas is None:
+            gas = self.gas_limit
+        elif gas < _intrinsic(data, False):
+            raise ValueError(f"gas {gas} below the intrinsic cost {_intrinsic(data, False)}")
+        evm = self._evm
+        checkpoint = evm.snapshot()
         try:
-            return self._execute(target, data, sender, value, gas).output
+            return evm.message_call(origin, _address(to), data, value, gas, None, static)
+        except RuntimeError as exc:
+            raise self._failure(exc, gas) from None
         finally:
-            self.revert(snapshot)
+            evm.revert(checkpoint)
+            if self._trace_buffer is not None:
+                self._end_trace()
 
-    def _execute(
-        self, to: Address | None, data: bytes, sender: Any, value: int, gas: int | None, static: bool = False
-    ) -> Receipt:
-        origin = Address(str(_to_abi(sender))) if sender is not None else self.deployer
+    def _execute(self, to: Address | None, data: bytes, sender: Any, value: int, gas: int | None) -> Receipt:
+        """Run a transaction (`to=None`: a deployment) and keep its state changes."""
+        origin = _address(sender) if sender is not None else self.deployer
         gas = self.gas_limit if gas is None else gas
-        state = self._state
-        # A fresh transaction: the EIP-2929 access set and EIP-1153 transient storage start empty
-        # (both are empty between transactions: each transaction's additions are discarded
-        # through their own journal checkpoints, which keeps outer snapshots valid).
-        access = state._account_db._journal_accessed_state
-        transient = state.transient_storage._db
-        access_checkpoint = access.record()
-        transient_checkpoint = transient.record()
-        try:
-            return self._execute_in_tx(state, origin, to, data, value, gas, static)
-        finally:
-            self._originals.clear()
-            transient.discard(transient_checkpoint)
-            access.discard(access_checkpoint)
-
-    def _install_original_storage_hook(self) -> None:
-        """Make SSTORE see the value a slot had at the start of the *transaction* as "original".
-
-        py-evm reads the EIP-2200 original value from below its journal, which only moves when a
-        block is mined; titanoboa never mines, so without this every slot written since genesis
-        would look dirty and SSTORE would be priced (and refunded) wrongly. SSTORE asks for the
-        original value before its first write to a slot in a transaction, so the journal value
-        seen then is the value at the start of the transaction; it is remembered until the
-        transaction ends.
-        """
-        state = self._state
-        journal_get = state.get_storage
-        originals = self._originals
-
-        def get_storage(address: bytes, slot: int, from_journal: bool = True) -> int:
-            if from_journal:
-                return journal_get(address, slot)
-            key = (address, slot)
-            if key not in originals:
-                originals[key] = journal_get(address, slot)
-            return originals[key]
-
-        state.get_storage = get_storage
-
-    def _execute_in_tx(
-        self, state: Any, origin: Address, to: Address | None, data: bytes, value: int, gas: int, static: bool
-    ) -> Receipt:
-        state.mark_address_warm(origin.canonical_address)
-        state.mark_address_warm(state.coinbase)
-        data_gas, tokens = _calldata_cost(data)
-        intrinsic = TX_GAS + data_gas
-        if to is None:
-            intrinsic += CREATE_GAS + INITCODE_WORD_GAS * ((len(data) + 31) // 32)
+        intrinsic = _intrinsic(data, to is None)
         if gas < intrinsic:
             raise ValueError(f"gas {gas} below the intrinsic cost {intrinsic}")
+        evm = self._evm
+        checkpoint = evm.snapshot()
+        try:
+            try:
+                if to is None:
+                    created = evm.deploy(origin, data, value, gas)
+                    output = b""
+                else:
+                    output = evm.message_call(origin, to, data, value, gas)
+            except RuntimeError as exc:
+                raise self._failure(exc, gas) from None
+            result = evm.result
+            changes = self._collect()
+        finally:
+            evm.revert(checkpoint)
+            if self._trace_buffer is not None:
+                self._end_trace()
+        self._apply(*changes)
+        target = to
         if to is None:
-            address = self.env.evm.generate_create_address(origin)  # bumps the sender's nonce
-            state.mark_address_warm(address.canonical_address)  # the created account starts warm
-            _, computation = self.env.deploy(
-                sender=origin, gas=gas - intrinsic, value=value, bytecode=data, override_address=address
-            )
-            target: Address | None = address
-        else:
-            state.mark_address_warm(to.canonical_address)
-            computation = self.env.execute_code(
-                to_address=to, sender=origin, gas=gas - intrinsic, value=value, data=data, is_modifying=not static
-            )
-            target = to
-        execution = computation.get_gas_used()
-        if computation.is_error:
-            error = self.decode_error(computation.output)
-            raise Reverted(error, intrinsic + execution)
-        used = intrinsic + execution
-        refund = min(computation.get_gas_refund(), used // MAX_REFUND_QUOTIENT)
-        gas_used = max(used - refund, TX_GAS + FLOOR_TOKEN_GAS * tokens)
+            target = Address(created)
+            output = self._code.get(target.canonical_address, b"")
+        used, refund = result.gas_used, result.gas_refunded
         return Receipt(
             to=target,
             sender=origin,
-            gas_used=gas_used,
-            execution_gas=execution,
+            gas_used=used,
+            execution_gas=used + refund - intrinsic,
             refund=refund,
-            output=computation.output,
+            output=output,
             return_value=None,
-            _raw_logs=computation.get_log_entries(),
+            _raw_logs=tuple(result.logs),
             _chain=self,
         )
+
+    def _failure(self, exc: RuntimeError, gas: int) -> Exception:
+        """The :class:`Reverted` of a failed transaction (or `exc` itself if it never ran)."""
+        message = str(exc)
+        match = _REVERT.match(message)
+        if match is not None:
+            return Reverted(self.decode_error(bytes.fromhex(match[2])), int(match[1]))
+        if message.startswith("Halt {"):  # out of gas, invalid opcode, ...: all gas is spent
+            return Reverted(DecodedError(None, (), b""), gas, f"reverted with <empty revert> ({message})")
+        return exc
+
+    # -- state transfer between revm's journal and its database ---------------------------------
+
+    def _collect(self) -> tuple[dict[tuple[str, int], int], dict[str, _AccountState], set[str]]:
+        """The state a transaction wrote, read from the journal before it is reverted."""
+        evm = self._evm
+        text = evm.journal_str
+        cut = text.rfind(_JOURNAL_MARK)
+        journal = text[cut:]
+        # Written slots: `StorageChange { address: 0x.., key: N, had_value: Some(..) }` (a slot
+        # that was only read has `had_value: None`).
+        slots: dict[tuple[str, int], int] = {}
+        pieces = journal.split(_SLOT_WRITTEN)
+        for piece in pieces[:-1]:
+            entry = piece[piece.rfind(_SLOT_CHANGE) + len(_SLOT_CHANGE):]  # "0x<40 hex>, key: N"
+            slots[entry[:42], int(entry[49:])] = 0
+        for address, key in slots:
+            slots[address, key] = evm.storage(address, key)
+        accounts: dict[str, _AccountState] = {}
+        destroyed: set[str] = set()
+        moves = journal.count("BalanceTransfer {") != journal.count(", balance: 0 }")
+        if moves or "NonceChange" in journal or "AccountCreated" in journal or "CodeChange" in journal \
+                or "AccountDestroyed" in journal:
+            created = set(_ACCOUNT_CHANGE.findall(journal))
+            touched = set(created)
+            for sender, receiver in _VALUE_MOVE.findall(journal):
+                touched.update((sender, receiver))
+            for address, target in _DESTROYED.findall(journal):
+                destroyed.add(address)
+                touched.add(target)
+            for address in touched:
+                info = evm.basic(address)
+                code = None
+                if address in created:
+                    at = text.find(f"{address}: Account {{ info")
+                    match = _CODE.search(text, at) if 0 <= at < cut else None
+                    if match is not None and match[1]:
+                        raw = bytes.fromhex(match[1])
+                        code = raw[: int(match[2])] if match[2] else raw
+                accounts[address] = (info.balance, info.nonce, code)
+        return slots, accounts, destroyed
+
+    def _apply(
+        self,
+        slots: dict[tuple[str, int], int],
+        accounts: dict[str, _AccountState],
+        destroyed: set[str],
+    ) -> None:
+        """Write a transaction's changes into the database (the journal is empty again)."""
+        for address in destroyed:
+            canonical = bytes.fromhex(address[2:])
+            accounts[address] = (0, 0, b"")
+            for key in list(self._slots.get(canonical, ())):
+                slots[address, key] = 0
+        for address, (balance, nonce, code) in accounts.items():
+            self._set_account(bytes.fromhex(address[2:]), balance, nonce, code)
+        if slots:
+            writes = []
+            undo = self._undo
+            record = bool(self._snapshots)  # the undo log only serves snapshots still open
+            mirror = self._slots
+            for (address, key), value in slots.items():
+                canonical = bytes.fromhex(address[2:])
+                account = mirror.get(canonical)
+                if account is None:
+                    account = mirror[canonical] = {}
+                old = account.get(key, 0)
+                if old != value:
+                    if record:
+                        undo.append((_SLOT, canonical, key, old))
+                    account[key] = value
+                    writes.append((address, key, value))
+            self._write_slots(writes)
+
+    def _set_account(self, canonical: bytes, balance: int, nonce: int, code: bytes | None = None) -> None:
+        old_balance, old_nonce = self._accounts.get(canonical, (0, 0))
+        old_code = self._code.get(canonical)
+        if code is None:
+            code = old_code
+        elif not code:
+            code = None
+        if (balance, nonce, code) == (old_balance, old_nonce, old_code):
+            return
+        if self._snapshots:
+            self._undo.append((_ACCOUNT, canonical, old_balance, old_nonce, old_code))
+        self._write_account(canonical, balance, nonce, code)
+
+    def _write_account(self, canonical: bytes, balance: int, nonce: int, code: bytes | None) -> None:
+        """Mirror and database; the journal must not hold the account (it would take the write)."""
+        self._accounts[canonical] = (balance, nonce)
+        if code:
+            self._code[canonical] = code
+        else:
+            self._code.pop(canonical, None)
+        info = AccountInfo(balance=balance, nonce=nonce, code=code)
+        self._evm.insert_account_info("0x" + canonical.hex(), info)
+
+    def _write_slots(self, writes: Sequence[tuple[str, int, int]]) -> None:
+        """Database writes (the mirror is up to date). `insert_account_storage` writes to the
+        database only while the journal does not hold the account, and then loads it into the
+        journal (which would make it warm): each write is undone from the journal at once."""
+        evm = self._evm
+        snapshot, revert, insert = evm.snapshot, evm.revert, evm.insert_account_storage
+        for address, key, value in writes:
+            checkpoint = snapshot()
+            insert(address, key, value)
+            revert(checkpoint)
 
     # -- decoding -------------------------------------------------------------------------------
 
@@ -505,177 +743,193 @@ class FastChain:
         if entry is None or len(data) < 4:
             return DecodedError(None, (), data)
         try:
-            return DecodedError(entry["name"], tuple(abi_decode(_schema(entry["inputs"]), data[4:])), data)
+            decode = codec([abi_type(p) for p in entry["inputs"]])[1]
+            return DecodedError(entry["name"], tuple(decode(data[4:])), data)
         except Exception:  # noqa: BLE001 - malformed payload with a known selector
             return DecodedError(None, (), data)
 
-    def decode_log(self, address: bytes, topics: tuple[int, ...], data: bytes) -> Log:
+    def _decode_raw(self, raw: Any) -> Log:
+        """One of revm's logs, decoded."""
+        topics, data = raw.data
+        return self.decode_log(raw.address, topics, data)
+
+    def decode_log(self, address: Any, topics: Sequence[int | bytes], data: bytes) -> Log:
         """Decode one raw log against the registered event ABIs."""
         addr = Address(address)
-        raw_topics = tuple(t.to_bytes(32, "big") for t in topics)
+        raw_topics = tuple(t if isinstance(t, bytes) else t.to_bytes(32, "big") for t in topics)
         candidates: list[dict[str, Any]] = []
         if raw_topics:
             own = self._artifact_at.get(addr)
             if own is not None:
-                candidates = [
-                    e for e in own.abi
-                    if e.get("type") == "event" and not e.get("anonymous")
-                    and keccak(text=signature(e)) == raw_topics[0]
-                ]
+                candidates = list(self._own_events(own).get(raw_topics[0], ()))
             candidates += self._events.get(raw_topics[0], [])
         for entry in candidates:
-            indexed = [p for p in entry["inputs"] if p.get("indexed")]
+            names, indexed, decode_plain = _event_plan(entry)
             if len(indexed) != len(raw_topics) - 1:
                 continue
-            plain = [p for p in entry["inputs"] if not p.get("indexed")]
-            values = dict(zip((p["name"] for p in plain), abi_decode(_schema(plain), data)))
-            for param, topic in zip(indexed, raw_topics[1:]):
-                typ = abi_type(param)
-                dynamic = typ in ("string", "bytes") or typ.endswith("]") or typ.startswith("(")
-                values[param["name"]] = topic if dynamic else abi_decode(f"({typ})", topic)[0]
+            values = dict(zip(names, decode_plain(data)))
+            for (name, decode), topic in zip(indexed, raw_topics[1:]):
+                values[name] = topic if decode is None else decode(topic)[0]
             args = {p["name"]: values[p["name"]] for p in entry["inputs"]}
             return Log(addr, entry["name"], args, raw_topics, data)
         return Log(addr, None, {}, raw_topics, data)
+
+    def _own_events(self, artifact: Artifact) -> dict[bytes, list[dict[str, Any]]]:
+        """`artifact`'s events by topic (cached)."""
+        cached = self._events_of.get(id(artifact))
+        if cached is None or cached[0] is not artifact:
+            topics: dict[bytes, list[dict[str, Any]]] = {}
+            for e in artifact.abi:
+                if e.get("type") == "event" and not e.get("anonymous"):
+                    topics.setdefault(keccak(text=signature(e)), []).append(e)
+            cached = self._events_of[id(artifact)] = (artifact, topics)
+        return cached[1]
 
     # -- state ----------------------------------------------------------------------------------
 
     def snapshot(self) -> Any:
         """A snapshot id; `revert(id)` restores it (once: take a new snapshot to revert again)."""
-        return self.env.evm.snapshot()
+        self._next_snapshot += 1
+        self._snapshots[self._next_snapshot] = len(self._undo)
+        return self._next_snapshot
 
     def revert(self, snapshot_id: Any) -> None:
         """Restore the state of `snapshot()`; later snapshots become invalid."""
-        self.env.evm.revert(snapshot_id)
+        position = self._snapshots.pop(snapshot_id, None)
+        if position is None:
+            raise ValueError(f"unknown or already reverted snapshot {snapshot_id!r}")
+        for later in [s for s in self._snapshots if s > snapshot_id]:
+            del self._snapshots[later]
+        entries = self._undo[position:]
+        del self._undo[position if self._snapshots else 0:]
+        accounts: dict[bytes, tuple[int, int, bytes | None]] = {}
+        slots: dict[tuple[bytes, int], int] = {}
+        for entry in reversed(entries):  # the oldest value of each key is applied last
+            if entry[0] == _SLOT:
+                slots[entry[1], entry[2]] = entry[3]
+            else:
+                accounts[entry[1]] = entry[2:]
+        for canonical, (balance, nonce, code) in accounts.items():
+            self._write_account(canonical, balance, nonce, code)
+        writes = []
+        for (canonical, key), value in slots.items():
+            account = self._slots[canonical]
+            if value:
+                account[key] = value
+            else:
+                account.pop(key, None)
+            writes.append(("0x" + canonical.hex(), key, value))
+        self._write_slots(writes)
 
     @contextlib.contextmanager
     def anchor(self) -> Iterator[None]:
         """Undo every state change (and block time travel) made inside the block."""
-        with self.env.anchor():
+        snapshot = self.snapshot()
+        clock = self._timestamp, self._block_number
+        try:
             yield
+        finally:
+            self.revert(snapshot)
+            self._timestamp, self._block_number = clock
+            self._evm.set_block_env(self._block_env())
 
     def balance(self, address: Any) -> int:
         """Ether balance (wei)."""
-        return self.env.get_balance(Address(str(_to_abi(address))))
+        return self._accounts.get(_address(address).canonical_address, (0, 0))[0]
 
     def get_storage(self, address: Any, slot: int) -> int:
         """Raw storage word."""
-        return self.env.get_storage(Address(str(_to_abi(address))), slot)
+        account = self._slots.get(_address(address).canonical_address)
+        return account.get(slot, 0) if account else 0
 
     def set_storage(self, address: Any, slot: int, value: int) -> None:
         """Overwrite a raw storage word (tests that corrupt state on purpose)."""
-        self.env.set_storage(Address(str(_to_abi(address))), slot, value)
+        addr = _address(address)
+        self._apply({(str(addr).lower(), slot): value}, {}, set())
 
     @property
     def timestamp(self) -> int:
         """Block timestamp seen by transactions."""
-        return self.env.timestamp
+        return self._timestamp
 
     def time_travel(self, seconds: int) -> None:
         """Move the block timestamp (and number, 12 s blocks) forward."""
-        self.env.time_travel(seconds=seconds)
+        self._timestamp += seconds
+        self._block_number += seconds // 12
+        self._evm.set_block_env(self._block_env())
+
+    # -- tracing --------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def tracing(self) -> Iterator[list[list[dict[str, Any]]]]:
+        """Record an EIP-3155 trace of every transaction and call run inside the block.
+
+        Yields a list that holds one list of steps per execution, in order (revm's JSON lines:
+        pc, op, opName, gas, gasCost, depth, stack, ...; `depth` is 1 in the transaction's own
+        frame). Slow: for gas breakdowns, not for property runs.
+        """
+        traces: list[list[dict[str, Any]]] = []
+        stdout = sys.stdout
+        sys.stdout = self._trace_buffer = io.StringIO()
+        self._traces = traces
+        self._evm.tracing = True
+        try:
+            yield traces
+        finally:
+            self._evm.tracing = False
+            sys.stdout = stdout
+            self._trace_buffer = None
+
+    def _end_trace(self) -> None:
+        buffer = self._trace_buffer
+        if buffer is None:
+            return
+        steps = [json.loads(line) for line in buffer.getvalue().splitlines() if line.startswith('{"pc"')]
+        buffer.seek(0)
+        buffer.truncate()
+        if steps:
+            base = steps[0]["depth"] - 1
+            for step in steps:
+                step["depth"] -= base
+        self._traces.append(steps)
 
 
-class _SharedJumpdestCodeStream(CodeStream):
-    """A code stream whose JUMPDEST analysis is shared by every execution of the same code.
-
-    py-evm analyses jump targets lazily per code stream, i.e. again in every call frame; the
-    valid/invalid position sets only depend on the code, so they are cached per bytecode.
-    """
-
-    __slots__ = ()
-    _analysis: dict[bytes, tuple[set[int], set[int]]] = {}
-
-    def __init__(self, code_bytes: bytes) -> None:
-        super().__init__(code_bytes)
-        cached = self._analysis.get(code_bytes)
-        if cached is None:
-            cached = self._analysis[code_bytes] = (set(), set())
-        self.valid_positions, self.invalid_positions = cached
+def _intrinsic(data: bytes, create: bool) -> int:
+    """Intrinsic gas of a transaction: 21,000 + calldata (+ creation and init-code words)."""
+    zeros = data.count(0)
+    gas = TX_GAS + zeros * CALLDATA_ZERO_GAS + (len(data) - zeros) * CALLDATA_NONZERO_GAS
+    if create:
+        gas += CREATE_GAS + INITCODE_WORD_GAS * ((len(data) + 31) // 32)
+    return gas
 
 
-def _fast_computation_class(base: type) -> type:
-    """`base` (titanoboa's computation) with a leaner interpreter loop.
-
-    * no per-opcode PC trace (titanoboa keeps one for coverage, unused here);
-    * JUMPDEST analysis shared by every frame running the same code;
-    * the static gas of plain opcodes is charged inline instead of through three nested calls
-      (`Opcode.__call__` -> `Computation.consume_gas` -> `GasMeter.consume_gas`); opcodes with
-      their own `__call__` (calls, creates, storage, ...) and any non-standard gas meter take
-      py-evm's path unchanged. Same gas, same errors: the loop is py-evm's, minus the calls.
-    """
-
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        base.__init__(self, *args, **kwargs)
-        self.code = _SharedJumpdestCodeStream(self.code._raw_code_bytes)
-
-    @classmethod  # type: ignore[misc]
-    def apply_computation(cls: Any, state: Any, message: Any, transaction_context: Any,
-                          parent_computation: Any = None) -> Any:
-        if not cls._inline_gas:
-            return base.apply_computation.__func__(cls, state, message, transaction_context, parent_computation)
-        with cls(state, message, transaction_context) as computation:
-            if computation.is_origin_computation:
-                computation.contracts_created = []
-                if message.is_create:
-                    cls.consume_initcode_gas_cost(computation)
-            if parent_computation is not None:
-                computation.contracts_created = parent_computation.contracts_created
-            if message.is_create:
-                computation.contracts_created.append(message.storage_address)
-            precompile = computation.precompiles.get(message.code_address, _NO_RESULT)
-            if precompile is not _NO_RESULT:
-                if not message.is_delegation:
-                    precompile(computation)
-                return computation
-            meter = computation._gas_meter
-            if type(meter) is not GasMeter or computation.logger.show_debug2:
-                return _slow_loop(computation)
-            lookup = computation.opcodes
-            fast = _FastOpcode
-            try:
-                for opcode in computation.code:
-                    fn = lookup.get(opcode)
-                    if fn is None:
-                        fn = InvalidOpcode(opcode)
-                    if type(fn) is fast:
-                        cost = fn.gas_cost
-                        if cost:
-                            if cost > meter.gas_remaining:
-                                raise OutOfGas(f"Out of gas: Needed {cost} - Remaining "
-                                               f"{meter.gas_remaining} - Reason: {fn.mnemonic}")
-                            meter.gas_remaining -= cost
-                        fn.logic_fn(computation)
-                    else:
-                        fn(computation=computation)
-            except Halt:
-                pass
-        return computation
-
-    # titanoboa wraps SHA3 and SSTORE to record every preimage and written slot for its own
-    # tooling; those records grow without bound over a long property run. Use py-evm's own.
-    opcodes = dict(base.opcodes)
-    for code, attr in ((0x20, "sha3"), (0x55, "sstore")):
-        opcodes[code] = getattr(opcodes[code], attr, opcodes[code])
-    return type(
-        "DbisFastComputation",
-        (base,),
-        {"__init__": __init__, "apply_computation": apply_computation, "_inline_gas": True,
-         "opcodes": opcodes},
-    )
+def _address(value: Any) -> Address:
+    """An :class:`Address` from an address string, an Address or a contract handle."""
+    if isinstance(value, Address):
+        return value
+    if isinstance(value, Contract):
+        return value.address
+    return Address(str(value))
 
 
-def _slow_loop(computation: Any) -> Any:
-    """py-evm's own interpreter loop (for non-standard gas meters)."""
-    lookup = computation.opcodes
-    try:
-        for opcode in computation.code:
-            fn = lookup.get(opcode)
-            if fn is None:
-                fn = InvalidOpcode(opcode)
-            fn(computation=computation)
-    except Halt:
-        pass
-    return computation
+_event_plans: dict[int, tuple[dict[str, Any], tuple[Any, ...]]] = {}
+
+
+def _event_plan(entry: dict[str, Any]) -> tuple[Any, ...]:
+    """(names of the data fields, [(name, topic decoder or None for a hashed dynamic value)],
+    data decoder) of an event ABI entry (cached)."""
+    cached = _event_plans.get(id(entry))
+    if cached is None or cached[0] is not entry:
+        plain = [p for p in entry["inputs"] if not p.get("indexed")]
+        indexed = []
+        for p in entry["inputs"]:
+            if p.get("indexed"):
+                typ = abi_type(p)
+                dynamic = typ in ("string", "bytes") or typ.endswith("]") or typ.startswith("(")
+                indexed.append((p["name"], None if dynamic else codec([typ])[1]))
+        plan = ([p["name"] for p in plain], indexed, codec([abi_type(p) for p in plain])[1])
+        cached = _event_plans[id(entry)] = (entry, tuple(plan))
+    return cached[1]
 
 
 def _indexed(entry: dict[str, Any]) -> tuple[bool, ...]:

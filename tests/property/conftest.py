@@ -28,7 +28,7 @@ _COMMON = dict(
 _CI = bool(os.environ.get("CI"))
 settings.register_profile(
     "dbis-property",
-    max_examples=int(os.environ.get("DBIS_PROPERTY_EXAMPLES", "100")),
+    max_examples=int(os.environ.get("DBIS_PROPERTY_EXAMPLES", "300")),
     stateful_step_count=40,
     derandomize=_CI,
     # Shrinking a 40-step failure can take minutes; CI reports the failing run as found (with

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from dbis.artifacts import Artifact
 from dbis.engine import FastChain, Reverted, reverts
 
 
@@ -99,3 +100,69 @@ def test_snapshot_revert_and_call(chain: FastChain, token) -> None:
         token.transfer(bob, 5, sender=owner)
         assert token.balanceOf(bob) == 5
     assert token.balanceOf(bob) == 0
+
+
+def _raw_artifact(name: str, runtime: bytes, init: bytes = b"") -> Artifact:
+    """A contract from hand-assembled bytecode: `init` runs, then `runtime` is returned."""
+    assert len(runtime) < 256 and len(init) < 256 - 11
+    # PUSH1 len DUP1 PUSH1 offset PUSH1 0 CODECOPY PUSH1 0 RETURN (11 bytes), then the runtime.
+    copier = bytes.fromhex(f"60{len(runtime):02x}8060{len(init) + 11:02x}6000396000f3")
+    return Artifact(name=name, source_id="", abi=[], bytecode=init + copier + runtime,
+                    runtime_bytecode=runtime)
+
+
+# A child whose constructor stores 42 in slot 0 and whose runtime is STOP.
+_CHILD_INIT = bytes.fromhex("602a600055" "6001601160003960016000f3" "00")
+# On every call: CREATE a child (the init code is pushed and stored in memory), keep its address
+# in slot 1.
+_FACTORY = bytes.fromhex("71") + _CHILD_INIT + bytes.fromhex("600052" "6012600e6000f0" "600155" "00")
+
+
+def _addr(word: int) -> str:
+    return f"0x{word:040x}"
+
+
+def test_contract_creations_inside_a_transaction_are_kept_and_reverted(chain: FastChain) -> None:
+    """The engine copies every change of a transaction out of revm's journal: storage, nonces
+    and the code of contracts created by contracts; snapshots undo all of it."""
+    owner = chain.account("engine-factory-owner")
+    snapshot = chain.snapshot()
+    factory = chain.deploy(_raw_artifact("Factory", _FACTORY), sender=owner)
+    chain.transact_raw(factory, b"", sender=owner)
+    first = chain.get_storage(factory, 1)
+    assert first and chain.get_storage(_addr(first), 0) == 42
+    inner = chain.snapshot()
+    chain.transact_raw(factory, b"", sender=owner)
+    second = chain.get_storage(factory, 1)
+    assert second not in (0, first) and chain.get_storage(_addr(second), 0) == 42
+    # The first child's code is STOP: calling it succeeds and changes nothing.
+    assert chain.transact_raw(_addr(first), b"", sender=owner).gas_used == 21_000
+    chain.revert(inner)
+    assert chain.get_storage(factory, 1) == first and chain.get_storage(_addr(second), 0) == 0
+    chain.transact_raw(factory, b"", sender=owner)  # the factory's nonce was restored too
+    assert chain.get_storage(factory, 1) == second
+    chain.revert(snapshot)
+    assert chain.get_storage(factory, 1) == 0 and chain.get_storage(_addr(first), 0) == 0
+
+
+def test_selfdestruct_moves_the_balance_and_deletes_the_account(chain: FastChain) -> None:
+    owner, heir = chain.account("engine-sd-owner"), chain.account("engine-sd-heir", ether=0)
+    with chain.anchor():
+        runtime = bytes.fromhex("73") + heir.canonical_address + bytes.fromhex("ff")  # SELFDESTRUCT(heir)
+        doomed = chain.deploy(_raw_artifact("Doomed", runtime, init=bytes.fromhex("602a600155")),
+                              sender=owner, value=7)
+        assert chain.balance(doomed) == 7 and chain.get_storage(doomed, 1) == 42
+        chain.transact_raw(doomed, b"", sender=owner)
+        assert chain.balance(heir) == 7 and chain.balance(doomed) == 0
+        assert chain.get_storage(doomed, 1) == 0
+        # No code left: a call is a plain transfer of nothing.
+        assert chain.transact_raw(doomed, b"", sender=owner).gas_used == 21_000
+    assert chain.balance(heir) == 0
+
+
+def test_failed_view_and_out_of_gas(chain: FastChain, token) -> None:
+    owner = chain.account("engine-owner")
+    with reverts() as caught:
+        token.transfer(chain.account("engine-bob"), 1, sender=owner, gas=30_000)
+    assert caught[0].gas_used == 30_000  # out of gas: the whole limit is spent
+    assert token.balanceOf(owner) == 10**12

@@ -14,7 +14,7 @@ vault's whole observable state with the model:
 * a flash loan never lends pool USDC and never exceeds the bucket or the cap; fees land in the
   bucket; `maxFlashLoan` and `paused` agree with the model.
 
-Runs on `dbis.engine.FastChain` (in-process py-evm), never on Ape's provider.
+Runs on `dbis.engine.FastChain` (in-process revm), never on Ape's provider.
 """
 
 from __future__ import annotations
