@@ -13,7 +13,6 @@ way for all of them:
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,7 +184,3 @@ def _redact(url: str | None) -> str:
         return ""
     scheme, _, rest = url.partition("://")
     return f"{scheme}://{rest.split('/')[0]}"
-
-
-def load_json(path: Path) -> Any:
-    return json.loads(path.read_text())
