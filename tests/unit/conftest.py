@@ -45,15 +45,21 @@ def actors(accounts):
     return dict(zip(names, accounts[: len(names)]))
 
 
-@pytest.fixture(scope="module")
-def _fresh(project, chain, registry, actors):
-    """Deployed vault, roles granted, operator funded and approved; nothing seeded."""
+def _deployed(project, actors):
+    """Test tokens and a vault with roles granted, the operator funded and approved."""
     a = actors
     cw = project.TestERC20.deploy("Wrapped cUSDC", "cWUSDC", 6, sender=a["admin"])
     usdc = project.TestERC20.deploy("USD Coin", "USDC", 6, sender=a["admin"])
     vault = deploy_vault(project, actors, cw, usdc)
     grant_roles(vault, actors)
     fund_operator(vault, cw, usdc, a["operator"])
+    return cw, usdc, vault
+
+
+@pytest.fixture(scope="module")
+def _fresh(project, chain, registry, actors):
+    """Deployed vault, roles granted, operator funded and approved; nothing seeded."""
+    cw, usdc, vault = _deployed(project, actors)
     return make_scene(project, chain, registry, actors, vault, cw, usdc)
 
 
@@ -62,11 +68,7 @@ def _scene(project, chain, registry, actors):
     """The runbook's state: 85.763529/85.763529 pool, 5 USDC lender bucket, 9 bps flash fee,
     an allowlisted honest borrower holding 1 USDC of fee float."""
     a = actors
-    cw = project.TestERC20.deploy("Wrapped cUSDC", "cWUSDC", 6, sender=a["admin"])
-    usdc = project.TestERC20.deploy("USD Coin", "USDC", 6, sender=a["admin"])
-    vault = deploy_vault(project, actors, cw, usdc)
-    grant_roles(vault, actors)
-    fund_operator(vault, cw, usdc, a["operator"])
+    cw, usdc, vault = _deployed(project, actors)
     vault.seedPool(RESERVE, RESERVE, sender=a["operator"])
     vault.fundLender(LENDER_BUCKET, sender=a["operator"])
     vault.setFlashTerms(0, FLASH_FEE_BPS, sender=a["admin"])
