@@ -59,6 +59,8 @@ MORPHO_SOLC = PROJECT_ROOT / ".toolchain" / "solc" / "solc-v0.8.19"
 MORPHO_SOURCES = (
     "node_modules/@morpho-org/morpho-blue/src/Morpho.sol",
     "bench/morpho/NoopMorphoFlashBorrower.sol",
+    "bench/morpho/BenchFixedPriceOracle.sol",
+    "bench/morpho/BenchZeroRateIrm.sol",
 )
 # Morpho Blue's own production settings (its foundry.toml): via-IR, 999,999 runs, paris, no
 # metadata hash; the borrower is compiled with them too.
@@ -90,14 +92,15 @@ class Row:
 
 
 def compile_morpho() -> dict[str, Artifact]:
-    """Morpho Blue and the no-op Morpho borrower, compiled with solc 0.8.19 (cached in .build/)."""
+    """Morpho Blue, the no-op Morpho borrower, the fixed-price oracle and the zero-rate IRM, compiled with solc 0.8.19 (cached in .build/)."""
     sources = {path: {"urls": [path]} for path in MORPHO_SOURCES}
     request = {"language": "Solidity", "sources": sources, "settings": MORPHO_SETTINGS}
     digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode())
     digest.update(MORPHO_SOLC.read_bytes())
     for path in sorted((PROJECT_ROOT / "node_modules/@morpho-org/morpho-blue/src").rglob("*.sol")):
         digest.update(path.read_bytes())
-    digest.update((PROJECT_ROOT / MORPHO_SOURCES[1]).read_bytes())
+    for path in MORPHO_SOURCES[1:]:
+        digest.update((PROJECT_ROOT / path).read_bytes())
     key = digest.hexdigest()
     if MORPHO_CACHE.exists():
         cached = json.loads(MORPHO_CACHE.read_text())
@@ -113,7 +116,7 @@ def compile_morpho() -> dict[str, Artifact]:
     errors = [e["formattedMessage"] for e in output.get("errors", []) if e["severity"] == "error"]
     if errors:
         raise RuntimeError("Morpho Blue does not compile:\n" + "\n".join(errors))
-    wanted = {"Morpho": MORPHO_SOURCES[0], "NoopMorphoFlashBorrower": MORPHO_SOURCES[1]}
+    wanted = {Path(source).stem: source for source in MORPHO_SOURCES}
     contracts = {}
     for name, source in wanted.items():
         entry = output["contracts"][source][name]
@@ -205,6 +208,141 @@ def flash_round_trips(scene: Scene, morpho_artifacts: dict[str, Artifact]) -> di
         "morpho": steady_gas(lambda: morpho_borrower.run(scene.usdc, FLASH_AMOUNT, sender=caller)),
         "flashmint": steady_gas(lambda: mint_borrower.run(flash_mint, FLASH_AMOUNT, sender=caller)),
     }
+
+
+# ------------------------------------------------------------------------------ lending
+
+PRICE_UPDATER_ROLE = keccak(text="PRICE_UPDATER_ROLE")
+XAUT_PRICE = 2_000 * 10**8  # $2,000 per XAUt, 8 decimals (our vault's owner price)
+# Our vault's unit-test configuration (tests/borrow/conftest.py): ltv, threshold, bonus,
+# closeFactor, minHF, borrowCap, rateBps; maxPriceAge, maxPriceMoveBps, feed, feedMaxAge.
+BORROW_RISK = (7000, 7500, 500, 5000, 10**18, 500_000 * UNIT, 0)
+BORROW_PRICE_PARAMS = (3600, 1000, "0x" + "00" * 20, 0)
+MORPHO_LLTV = 75 * 10**16  # = our liquidation threshold (75%)
+LENDING_LIQUIDITY = 1_000_000 * UNIT
+COLLATERAL_FIRST, COLLATERAL_SECOND = 10 * UNIT, UNIT  # XAUt
+BORROW_FIRST, BORROW_SECOND = 10_000 * UNIT, 1_000 * UNIT  # USDC
+REPAY_PART = 1_000 * UNIT
+LIQUIDATE_REPAY = 2_000 * UNIT  # 20% of the 10,000 USDC debt (within our 50% close factor)
+BLOCK_TIME = 12
+LENDING_OPS = (
+    ("depositCollateral", "supplyCollateral", "first deposit, 10 XAUt, new position"),
+    ("depositCollateral#2", "supplyCollateral#2", "second deposit, +1 XAUt (steady state)"),
+    ("borrow", "borrow", "first borrow, 10,000 USDC"),
+    ("borrow#2", "borrow#2", "second borrow, +1,000 USDC (steady state)"),
+    ("repay", "repay", "partial repay, 1,000 of 11,000 USDC"),
+    ("liquidate", "liquidate", "liquidation of 2,000 USDC after a price drop to $1,180.98"),
+)
+
+
+def lending_price_path(start: int, target: int, max_move_bps: int) -> list[int]:
+    """Owner-price updates from `start` down to `target`, each within the per-update limit."""
+    path, px = [], start
+    while px != target:
+        px = max(target, px - px * max_move_bps // 10_000)
+        path.append(px)
+    return path
+
+
+def lending_gas(chain: FastChain, usdc: Contract, admin: Any, morpho_artifacts: dict[str, Artifact]
+                ) -> dict[str, Any]:
+    """The same borrower story on our XAUt/USDC vault and on a Morpho Blue market, 6/6-decimal
+    test tokens, standing max approvals, 1,000,000 USDC of lender liquidity, zero rate: deposit
+    10 XAUt, +1 XAUt, borrow 10,000, +1,000, repay 1,000, price drop, liquidate 2,000 USDC.
+    Each step runs on ours and on Morpho in the same block, then the clock moves one block (so
+    both accrue interest, at rate 0, as in production)."""
+    operator, pricer = chain.account("bench-borrow-operator"), chain.account("bench-borrow-pricer")
+    alice, bob = chain.account("bench-borrow-alice"), chain.account("bench-borrow-bob")
+    lender, liquidator = chain.account("bench-borrow-lender"), chain.account("bench-borrow-liquidator")
+    xaut = chain.deploy("TestERC20", "Tether Gold", "XAUt", 6, sender=admin)
+    ours = chain.deploy("DBISEngineXXautUsdcBorrowVault", xaut, usdc, admin, ADMIN_DELAY, BORROW_RISK,
+                        BORROW_PRICE_PARAMS, sender=admin)
+    ours.grantRole(OPERATOR_ROLE, operator, sender=admin)
+    ours.grantRole(PRICE_UPDATER_ROLE, pricer, sender=admin)
+    ours.setPrice(XAUT_PRICE, sender=pricer)
+    morpho = chain.deploy(morpho_artifacts["Morpho"], admin, sender=admin)
+    oracle = chain.deploy(morpho_artifacts["BenchFixedPriceOracle"], XAUT_PRICE * 10**28, sender=admin)
+    irm = chain.deploy(morpho_artifacts["BenchZeroRateIrm"], sender=admin)
+    morpho.enableIrm(irm, sender=admin)
+    morpho.enableLltv(MORPHO_LLTV, sender=admin)
+    market = (usdc.address, xaut.address, oracle.address, irm.address, MORPHO_LLTV)
+    morpho.createMarket(market, sender=admin)
+    # Borrowers hold both tokens and max approvals to both lenders; the liquidator already holds
+    # XAUt (its seized-collateral balance slot is not new); lenders funded.
+    for who in (alice, bob, liquidator, operator, lender):
+        xaut.mint(who, 1_000 * UNIT, sender=admin)
+        usdc.mint(who, 10_000_000 * UNIT, sender=admin)
+        for spender in (ours, morpho):
+            xaut.approve(spender, 2**256 - 1, sender=who)
+            usdc.approve(spender, 2**256 - 1, sender=who)
+    ours.fundLender(LENDING_LIQUIDITY, sender=operator)
+    morpho.supply(market, LENDING_LIQUIDITY, 0, lender, b"", sender=lender)
+    # alice on ours, bob on Morpho (the same story; separate accounts keep the token slots apart).
+    steps: list[tuple[str, Callable[[], Receipt], Callable[[], Receipt]]] = [
+        ("depositCollateral", lambda: ours.depositCollateral(COLLATERAL_FIRST, sender=alice),
+         lambda: morpho.supplyCollateral(market, COLLATERAL_FIRST, bob, b"", sender=bob)),
+        ("depositCollateral#2", lambda: ours.depositCollateral(COLLATERAL_SECOND, sender=alice),
+         lambda: morpho.supplyCollateral(market, COLLATERAL_SECOND, bob, b"", sender=bob)),
+        ("borrow", lambda: ours.borrow(BORROW_FIRST, alice, sender=alice),
+         lambda: morpho.borrow(market, BORROW_FIRST, 0, bob, bob, sender=bob)),
+        ("borrow#2", lambda: ours.borrow(BORROW_SECOND, alice, sender=alice),
+         lambda: morpho.borrow(market, BORROW_SECOND, 0, bob, bob, sender=bob)),
+        ("repay", lambda: ours.repay(REPAY_PART, sender=alice),
+         lambda: morpho.repay(market, REPAY_PART, 0, bob, b"", sender=bob)),
+    ]
+    receipts: dict[str, dict[str, Receipt]] = {"ours": {}, "morpho": {}}
+    sinks: dict[str, dict[str, Counter[tuple[bytes, str]]]] = {"ours": {}, "morpho": {}}
+    for key, run_ours, run_morpho in steps:  # traced (same gas) for the breakdowns
+        chain.time_travel(BLOCK_TIME)
+        receipts["ours"][key], sinks["ours"][key] = gas_breakdown(chain, run_ours)
+        receipts["morpho"][key], sinks["morpho"][key] = gas_breakdown(chain, run_morpho)
+    # Price drop: ours in steps within maxPriceMoveBps, Morpho's oracle set by its owner.
+    path = lending_price_path(XAUT_PRICE, 118_098 * 10**6, BORROW_PRICE_PARAMS[1])
+    for px in path:
+        chain.time_travel(BLOCK_TIME)
+        ours.setPrice(px, sender=pricer)
+    oracle.setPrice(path[-1] * 10**28, sender=admin)
+    chain.time_travel(BLOCK_TIME)
+    hf = ours.healthFactor(alice)
+    morpho_id = keccak(encode_market(market))
+    borrow_shares = morpho.position(morpho_id, bob)[1]
+    liq = {}
+    liq["ours"] = lambda: ours.liquidate(alice, LIQUIDATE_REPAY, sender=liquidator)
+    liq["morpho"] = lambda: morpho.liquidate(market, bob, 0, borrow_shares * LIQUIDATE_REPAY // (10_000 * UNIT),
+                                             b"", sender=liquidator)
+    receipts["ours"]["liquidate"], sinks["ours"]["liquidate"] = gas_breakdown(chain, liq["ours"])
+    receipts["morpho"]["liquidate"], sinks["morpho"]["liquidate"] = gas_breakdown(chain, liq["morpho"])
+    return {"receipts": receipts, "sinks": sinks, "price_path": path, "hf": hf, "liquidate": liq, "chain": chain,
+            "names": {ours.address.canonical_address: "our vault", morpho.address.canonical_address: "Morpho",
+                      xaut.address.canonical_address: "XAUt", usdc.address.canonical_address: "USDC",
+                      oracle.address.canonical_address: "oracle", irm.address.canonical_address: "IRM"}}
+
+
+def encode_market(market: tuple[Any, ...]) -> bytes:
+    from eth_abi import encode
+    return encode(["address", "address", "address", "address", "uint256"],
+                  [str(market[0]), str(market[1]), str(market[2]), str(market[3]), market[4]])
+
+
+def lending_notes(rows: list[Row], lending: dict[str, Any]) -> dict[str, Any]:
+    """Append the lending rows (ours anchored to Morpho's figure of the same step) and return
+    the notes of the markdown (breakdowns of the steps above the target)."""
+    ours, morpho = lending["receipts"]["ours"], lending["receipts"]["morpho"]
+    out: dict[str, Any] = {"price_path": lending["price_path"], "hf": lending["hf"], "breakdowns": {}}
+    for ours_key, morpho_key, label in LENDING_OPS:
+        mgas = morpho[morpho_key].gas_used
+        ogas = ours[ours_key].gas_used
+        fn = ours_key.split("#")[0]
+        mfn = morpho_key.split("#")[0]
+        anchor = f"Morpho Blue {mfn}, same step (target <= {FLASH_RATIO_TARGET:.2f}x)"
+        rows.append(Row(f"{fn}, DBIS Engine X XAUt/USDC borrow vault: {label}", ogas, "gas", anchor, mgas,
+                        round(ogas / mgas, 3)))
+        rows.append(Row(f"{mfn}, Morpho Blue 1.0: {label}", mgas, "gas", anchor, mgas, 1.0))
+        if ogas / mgas > FLASH_RATIO_TARGET:
+            out["breakdowns"][label] = (
+                breakdown_table(ours[ours_key], lending["sinks"]["ours"][ours_key], lending["names"]),
+                breakdown_table(morpho[morpho_key], lending["sinks"]["morpho"][morpho_key], lending["names"]))
+    return out
 
 
 # ------------------------------------------------------------------------------ gas breakdown
@@ -465,6 +603,9 @@ def run(with_ape: bool = True) -> tuple[list[Row], dict[str, Any]]:
         "refund then saves only 0.8 in the receipt.",
     ] if capped else []
 
+    lending = lending_gas(chain, scene.usdc, scene.admin, morpho_artifacts)
+    notes["lending"] = lending_notes(rows, lending)
+
     speed = harness_speed()
     speed["load"] = os.getloadavg()[0]
     notes["harness"] = speed
@@ -535,6 +676,41 @@ def verdicts(rows: list[Row]) -> list[str]:
             met = r.value >= SPEED_TARGET
             out.append(f"- {r.name}: {_fmt(r.value)}/s, target >= 500/s: {'met' if met else 'NOT met'}.")
     return out
+
+
+def lending_markdown(lending: dict[str, Any]) -> list[str]:
+    path = ", ".join(f"{px / 10**8:,.2f}" for px in lending["price_path"])
+    parts = [
+        "## Lending: our XAUt/USDC borrow vault against Morpho Blue",
+        "",
+        "The same borrower story on `DBISEngineXXautUsdcBorrowVault` and on a Morpho Blue 1.0 market",
+        "(compiled as for the flash loan), on the same chain, both lending the same USDC",
+        "(`TestERC20`, 6 decimals) against the same XAUt (`TestERC20`, 6 decimals):",
+        "",
+        "- ours: the unit tests' configuration (LTV 70%, liquidation threshold 75%, bonus 5%, close",
+        "  factor 50%, min health 1.0, cap 500,000 USDC, rate 0; owner price only, max age 1 h, max",
+        "  move 10% per update), 1,000,000 USDC in the lender bucket (`fundLender`);",
+        "- Morpho: `bench/morpho/BenchFixedPriceOracle` (price settable by its owner, 1e36 scale) and",
+        "  `bench/morpho/BenchZeroRateIrm` (rate 0) enabled with LLTV 75% through Morpho's owner",
+        "  functions (`enableIrm`, `enableLltv`), `createMarket`, then a lender `supply`s 1,000,000 USDC.",
+        "- Borrowers (a different account on each side, same history) hold XAUt and USDC and have",
+        "  standing max approvals to both; the liquidator already holds XAUt and USDC.",
+        "- Steps, each in a new 12 s block, ours and Morpho's in the same block (so both accrue",
+        "  interest at rate 0 where they accrue: Morpho calls the IRM, ours updates its index clock):",
+        "  deposit 10 XAUt (new position), deposit +1 XAUt, borrow 10,000 USDC (first debt),",
+        "  borrow +1,000 USDC, repay 1,000 USDC (partial), then the price falls from $2,000 to",
+        f"  $1,180.98 (ours: `setPrice` {path}, each within the 10% limit; Morpho: the oracle's owner",
+        f"  sets it once); the position's health is then {lending['hf'] / 10**18:.4f} on ours (liquidatable,",
+        "  above 0.95 so the 50% close factor applies), and a liquidator repays 2,000 USDC of the",
+        "  10,000 USDC debt (Morpho: `liquidate` with `repaidShares` = 20% of the borrow shares).",
+        "- Morpho's `supplyCollateral`, `borrow`, `repay`, `liquidate` are called with `onBehalf` =",
+        "  the caller and empty callback data.",
+        "",
+    ]
+    for label, (ours_lines, morpho_lines) in lending["breakdowns"].items():
+        parts += [f"### Gas breakdown: {label}, ours", "", *ours_lines, "",
+                  f"### Gas breakdown: {label}, Morpho Blue", "", *morpho_lines, ""]
+    return parts
 
 
 def markdown(rows: list[Row], notes: dict[str, Any]) -> str:
@@ -616,6 +792,7 @@ def markdown(rows: list[Row], notes: dict[str, Any]) -> str:
         "",
         *notes["refund_note"],
         "",
+        *lending_markdown(notes["lending"]),
         "Categories: `SLOAD cold` 2,100 / `warm` 100 each; `SSTORE` the EIP-2200 price of each write",
         "(after a cold-slot surcharge of 2,100); `account access cold` 2,600 for the first call to a",
         "contract in the transaction; `LOG` event costs; everything else (arithmetic, jumps, memory,",

@@ -50,13 +50,22 @@ PARAMS: dict[str, list[tuple[str, type, str]]] = {
         ("--amount-out", int, "exact output in 6-decimal units (default 10000 = 0.01 cWUSDC)"),
         ("--tag", str, "proof tag; the proof ID is derived from it (default: today's UTC date)"),
     ],
+    "borrow-vault-deploy": [
+        ("--lender", int, "USDC for the lender bucket, in 6-decimal units (default from the network config)"),
+        ("--price", int, "first XAUt price, USD with 8 decimals (required without a feed)"),
+        ("--feed", str, "AggregatorV3Interface XAU/USD feed address (default: owner price only)"),
+        ("--xaut", str, "XAUt token address"),
+        ("--usdc", str, "USDC token address"),
+        ("--label", str, "run label; a new label deploys a new vault instead of resuming"),
+    ],
 }
 
 
 def _builders() -> dict[str, Callable]:
-    from dbis.commands import engine_x
+    from dbis.commands import borrow_vault, engine_x
 
-    return {"v2-deploy": engine_x.build_v2_deploy, "loop-proof": engine_x.build_loop_proof}
+    return {"v2-deploy": engine_x.build_v2_deploy, "loop-proof": engine_x.build_loop_proof,
+            "borrow-vault-deploy": borrow_vault.build_borrow_vault_deploy}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -67,6 +76,12 @@ def parser() -> argparse.ArgumentParser:
         _common(p)
         for flag, kind, text in params:
             p.add_argument(flag, type=kind, help=text)
+    status = sub.add_parser("borrow-vault-status", help="every borrow-vault position with its health factor")
+    status.add_argument("--network", default=os.environ.get("DBIS_NETWORK", "local"))
+    status.add_argument("--rpc-url", help="RPC of the network (default: the network's *_RPC_URL variable)")
+    status.add_argument("--vault", help="vault address (default: the one borrow-vault-deploy journaled)")
+    status.add_argument("--journal-dir", type=Path, default=None)
+    status.add_argument("--out-dir", type=Path, default=None, help="status JSON folder (default reports/status/)")
     demo = sub.add_parser("demo", help="the Engine X proof scenario on the embedded local chain")
     demo.add_argument("--out-dir", type=Path, default=None)
     return root
@@ -78,6 +93,10 @@ def run(argv: Sequence[str]) -> int:
         from dbis import demo
 
         return demo.main(out_dir=args.out_dir)
+    if args.command == "borrow-vault-status":
+        from dbis.commands import borrow_vault
+
+        return borrow_vault.status_command(args.network, args.rpc_url, args.vault, args.journal_dir, args.out_dir)
     from dbis.operator import Options, run_command
 
     opts = Options(

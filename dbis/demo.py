@@ -4,6 +4,7 @@
    terms, 85.763529 cWUSDC / 85.763529 USDC seed and a 5 USDC lender bucket.
 2. Two exact-output proofs of 5,000,000,000 cWUSDC to two fresh recipients, distinct proof IDs.
 3. A flash loan of the lender bucket through the proof borrower.
+4. The XAUt-backed USDC borrow vault: deposit, borrow at the LTV limit, price fall, liquidation.
 Then it prints the evidence and writes `reports/demo/engine-x-demo.json`.
 """
 
@@ -16,10 +17,10 @@ from typing import Any
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
-from dbis import abi
+from dbis import abi, demo_borrow
 from dbis.artifacts import PROJECT_ROOT
 from dbis.chain import Anvil
-from dbis.commands import engine_x
+from dbis.commands import borrow_vault, engine_x
 from dbis.hashing import keccak_json
 from dbis.operator import BuildContext, Options, Outcome, run_command
 from dbis.plan import Plan, call, write_json
@@ -34,11 +35,16 @@ What this demo proves (on a local chain, with test tokens):
   - the Engine X rail reserves were equal before and after every proof (maintained 1:1 rail);
   - each proof anchored nonzero ISO/audit/peg hashes in VirtualProofAuditEvidence, under a
     proof ID that can never run again;
-  - the flash loan lent only lender-bucket USDC and its fee landed in the bucket.
+  - the flash loan lent only lender-bucket USDC and its fee landed in the bucket;
+  - the borrow vault lent pre-funded USDC up to the LTV limit against XAUt and liquidated the
+    position only once a price fall took its health below 1, seizing collateral rounded in the
+    vault's favour.
 What it does not prove:
   - public DEX market depth, public price discovery or a public cWUSDC/USDC peg (the ladder is
     virtual internal netting, not public volume);
   - public indexed LP compliance (needs a real public pool and swap evidence);
+  - a real XAU/USD price: the demo's price is set by the operator role; production needs a feed
+    or a governed price updater;
   - legal, regulatory, AML/KYC, sanctions or auditor approval."""
 
 
@@ -131,8 +137,8 @@ def main(out_dir: Path | None = None) -> int:
         assert node.w3 is not None
         w3 = node.w3
 
-        def opts(**params: Any) -> Options:
-            return Options(network="local", rpc_url=node.url, execute=True,
+        def opts(local_account: int = 0, **params: Any) -> Options:
+            return Options(network="local", rpc_url=node.url, execute=True, local_account=local_account,
                            journal_dir=out / "deployments", out_dir=out / "plans", params=params)
 
         print("== 1. v2-deploy (EXECUTE=1 on the embedded local chain)")
@@ -148,6 +154,9 @@ def main(out_dir: Path | None = None) -> int:
         print("== 3. flash loan of the lender bucket through the proof borrower")
         flash = run_command("demo-flash-proof", build_flash_proof, opts(), progress)
         after = _state(w3, vault, cwusdc, usdc)
+
+        print("== 4. borrow vault: XAUt collateral, USDC loan at the LTV limit, price fall, liquidation")
+        borrow = demo_borrow.run(w3, opts, progress)
 
         recipients = {}
         for label in RECIPIENTS:
@@ -186,6 +195,15 @@ def main(out_dir: Path | None = None) -> int:
         print(f"{e['event']}: {shown}")
     print(f"flash proof gas {flash_gas:,}")
     print()
+    print(f"borrow vault {borrow['vault']}: XAUt price {borrow['price_before'] / 1e8:,.2f} -> "
+          f"{borrow['price_after'] / 1e8:,.2f} USD")
+    for stage, rows in borrow["positions"].items():
+        print(f"-- {stage.replace('_', ' ')}")
+        print(borrow_vault.render_positions(rows))
+    liq = borrow["liquidation"]
+    print("liquidation: " + ", ".join(f"{k} {v}" for k, v in liq.items()))
+    print("gas: " + ", ".join(f"{k} {v:,}" for k, v in borrow["gas"].items() if k in ("deposit", "borrow", "liquidate")))
+    print()
     print(BOUNDARIES)
 
     ok = (
@@ -193,6 +211,8 @@ def main(out_dir: Path | None = None) -> int:
         and before["poolCwusdcReserve"] == before["poolUsdcReserve"] == after["poolCwusdcReserve"]
         == after["poolUsdcReserve"]
         and len({row["proofId"] for row in evidence_rows}) == len(RECIPIENTS)
+        and borrow["positions"]["after_price_fall"][0]["health_factor"] < 10**18
+        and borrow["positions"]["after_liquidation"][0]["debt"] < borrow["positions"]["after_price_fall"][0]["debt"]
     )
     report = {
         "scenario": "engine-x-demo",
@@ -203,6 +223,7 @@ def main(out_dir: Path | None = None) -> int:
         "recipients": recipients,
         "proofs": evidence_rows,
         "flash": {"events": flash_events, "gas_used": flash_gas},
+        "borrow_vault": borrow,
         "plans": {"v2-deploy": deployed.plan.hash, "recipient-proofs": proofs.plan.hash, "flash": flash.plan.hash},
         "checks_passed": ok,
         "boundaries": BOUNDARIES.splitlines(),

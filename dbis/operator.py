@@ -39,6 +39,7 @@ class Options:
     sender: str | None = None
     execute: bool = False
     confirm: str | None = None
+    local_account: int = 0  # Ape test account that signs on the local network (demo actors)
     journal_dir: Path = PROJECT_ROOT / "deployments"
     out_dir: Path = PROJECT_ROOT / "reports" / "plans"
     params: dict[str, Any] = field(default_factory=dict)
@@ -95,7 +96,7 @@ def _signer(net: netconfig.NetworkConfig, opts: Options) -> ApeSigner | None:
     if opts.account:
         return ApeSigner.from_alias(opts.account)
     if net.is_local:
-        return ApeSigner.test_account(0)
+        return ApeSigner.test_account(opts.local_account)
     if opts.execute:
         raise OperatorError("EXECUTE=1 needs an Ape account: pass --account <alias> or set DBIS_ACCOUNT")
     return None

@@ -210,3 +210,10 @@ def test_demo_runs_end_to_end_and_its_checks_pass(workdir: Path) -> None:
     before, after = report["state"]["before"], report["state"]["after_flash"]
     assert before["poolCwusdcReserve"] == after["poolCwusdcReserve"] == after["poolUsdcReserve"] == 85_763_529
     assert after["lenderUsdcAvailable"] == before["lenderUsdcAvailable"] + 2_500  # 5 bps of 5 USDC
+    borrow = report["borrow_vault"]["positions"]
+    assert borrow["after_borrow"][0]["health_factor"] == 125 * 10**16  # 75 % threshold / 60 % LTV
+    assert borrow["after_price_fall"][0]["health_factor"] < 10**18
+    assert borrow["after_liquidation"][0]["health_factor"] > 10**18
+    liquidation = report["borrow_vault"]["liquidation"]
+    # seize = repay x 1.05 / price, rounded up: 1,200 USDC at $2,916 -> 0.432099 XAUt
+    assert (liquidation["repaid"], liquidation["seized"]) == (1_200_000_000, 432_099)
