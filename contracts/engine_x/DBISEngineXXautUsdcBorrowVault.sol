@@ -335,8 +335,10 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
     /// @dev Only when healthFactor < 1e18. The repayment is capped at closeFactor x debt
     ///      (rounded down), or at the whole debt when health < CLOSE_FACTOR_HF_THRESHOLD or the debt
     ///      or collateral value is below DUST_THRESHOLD (Aave v3.3). Seize =
-    ///      repaid x (10000 + bonus) / 10000 (rounded UP) converted to XAUt at the price (rounded
-    ///      UP). If that is all the collateral or more, all of it is seized and the repayment is cut
+    ///      repaid x (10000 + bonus) / 10000 converted to XAUt at the price, both rounded DOWN (in
+    ///      the vault's favour: the seize never exceeds what the repayment plus bonus buys, and a
+    ///      repayment too small to buy one XAUt unit is refused with RepayTooSmall). If that is all
+    ///      the collateral or more, all of it is seized and the repayment is cut
     ///      to collateral value x 10000 / (10000 + bonus) (rounded down). When the collateral is
     ///      exhausted while debt remains, the remainder is written off as bad debt and the position
     ///      is zeroed. The liquidator pays USDC and receives XAUt: the borrower is never a party to
@@ -390,12 +392,13 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
             maxRepay = Math.mulDiv(debt, _risk.closeFactorBps, BPS);
         }
         repaid = repayAmount < maxRepay ? repayAmount : maxRepay;
-        seized = _toCollateral(Math.mulDiv(repaid, bonusFactor, BPS, Math.Rounding.Ceil), px);
+        seized = _toCollateral(Math.mulDiv(repaid, bonusFactor, BPS), px);
         if (seized >= pos.collateral) {
             seized = pos.collateral;
             uint256 coverable = Math.mulDiv(value, BPS, bonusFactor);
             if (repaid > coverable) repaid = coverable;
         }
+        if (seized == 0) revert RepayTooSmall(repaid);
 
         if (repaid == debt) {
             sharesBurned = pos.debtShares;
@@ -682,9 +685,10 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
         return Math.mulDiv(collateral, px * _usdcUnit, _collateralPriceUnit);
     }
 
-    /// @dev XAUt worth `value` USDC at `px`, rounded UP.
+    /// @dev XAUt worth `value` USDC at `px`, rounded DOWN (a liquidator never takes more than its
+    ///      repayment plus the bonus buys; the remainder keeps backing the position).
     function _toCollateral(uint256 value, uint256 px) private view returns (uint256) {
-        return Math.mulDiv(value, _collateralPriceUnit, px * _usdcUnit, Math.Rounding.Ceil);
+        return Math.mulDiv(value, _collateralPriceUnit, px * _usdcUnit);
     }
 
     /// @dev value x liquidationThreshold / debt in 1e18, rounded DOWN; max without debt.

@@ -15,9 +15,9 @@ def ceil_div(a, b):
 
 
 def seize_of(repaid, px, bonus=500):
-    """Reference: repaid x (1 + bonus) rounded up, to XAUt at px rounded up (6/6 decimals)."""
-    value = ceil_div(repaid * (BPS + bonus), BPS)
-    return ceil_div(value * 10**14, px * 10**6)
+    """Reference: repaid x (1 + bonus), to XAUt at px, both rounded down (6/6 decimals)."""
+    value = repaid * (BPS + bonus) // BPS
+    return value * 10**14 // (px * 10**6)
 
 
 def setup_position(s, who="alice", collateral=10 * UNIT, debt=14_000 * UNIT):
@@ -49,7 +49,7 @@ def test_close_factor_caps_repay(scene):
     tx = v.liquidate(a["alice"], UINT256_MAX, sender=a["liquidator"])
     repaid = 7_000 * UNIT  # 50% close factor
     seized = seize_of(repaid, px)
-    assert seized == 3_972_973  # 7,350 / 1,850 = 3.97297297..., rounded up
+    assert seized == 3_972_972  # 7,350 / 1,850 = 3.97297297..., rounded down
     ev = v.Liquidated.from_receipt(tx)[0]
     assert (ev.repaid, ev.seized, ev.healthFactorBefore) == (repaid, seized, hf)
     assert scene.usdc.balanceOf(a["liquidator"]) == liq_usdc - repaid

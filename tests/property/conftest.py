@@ -60,3 +60,35 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         f"({harness.transitions / elapsed:.0f}/s including Hypothesis and invariant checks)"
     )
     terminalreporter.write_line(f"outcomes: {outcomes}")
+
+# The borrow-vault state machine (test_borrow_state_machine.py) has its own, smaller profile so
+# that the whole directory stays within about a minute in CI (DBIS_BORROW_PROPERTY_PROFILE picks
+# another one, e.g. dbis-property-deep; DBIS_BORROW_PROPERTY_EXAMPLES overrides the count).
+settings.register_profile(
+    "dbis-borrow-property",
+    max_examples=int(os.environ.get("DBIS_BORROW_PROPERTY_EXAMPLES", "150")),
+    stateful_step_count=40,
+    derandomize=_CI,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate] if _CI else list(Phase),
+    **_COMMON,
+)
+
+_vault_machine_summary = pytest_terminal_summary
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:  # noqa: F811
+    """The vault machine's summary (above), then the borrow machine's."""
+    _vault_machine_summary(terminalreporter)
+    module = next((m for name, m in list(sys.modules.items())
+                   if name.endswith("test_borrow_state_machine")), None)
+    harness = getattr(module, "_HARNESS", None)
+    if harness is None or not harness.transitions:
+        return
+    elapsed = harness.last_step_at - harness.created_at
+    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(harness.outcomes.items()))
+    terminalreporter.write_sep("-", "borrow state machine")
+    terminalreporter.write_line(
+        f"{harness.transitions} transitions in {elapsed:.1f} s "
+        f"({harness.transitions / elapsed:.0f}/s including Hypothesis and invariant checks)"
+    )
+    terminalreporter.write_line(f"outcomes: {outcomes}")
