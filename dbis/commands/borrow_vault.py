@@ -8,10 +8,10 @@ from eth_utils import keccak
 from web3 import Web3
 
 from dbis import abi, artifacts
-from dbis.commands.engine_x import ERC20, TOKEN, _address
+from dbis.commands.engine_x import ERC20, _address, token_steps
 from dbis.errors import OperatorError
 from dbis.operator import BuildContext
-from dbis.plan import Plan, Step, call, deploy, ref
+from dbis.plan import Plan, call, ref
 
 VAULT = "DBISEngineXXautUsdcBorrowVault"
 ROLES = {name: "0x" + keccak(text=name).hex() for name in ("OPERATOR_ROLE", "PAUSER_ROLE", "PRICE_UPDATER_ROLE")}
@@ -37,19 +37,7 @@ def build_borrow_vault_deploy(ctx: BuildContext) -> Plan:
         raise OperatorError("no price: pass --price (USD per XAUt, 8 decimals) or configure a feed")
     if lender < 0:
         raise OperatorError("--lender must not be negative")
-    steps: list[Step] = []
-    tokens: dict[str, str] = {}
-    for name, symbol, need in (("xaut", "XAUt", 0), ("usdc", "USDC", lender)):
-        address = _address(ctx, name)
-        if address:
-            tokens[name] = address
-        elif ctx.net.is_local:
-            steps.append(deploy(f"deploy-{name}", TOKEN, f"{symbol} (local test token)", symbol, 6, note="local only"))
-            if need:
-                steps.append(call(f"mint-{name}", ref(f"deploy-{name}"), TOKEN, "mint", sender, need, events=("Transfer",)))
-            tokens[name] = ref(f"deploy-{name}")
-        else:
-            raise OperatorError(f"no {symbol} address for {ctx.net.name}: set tokens.{name} or pass --{name}")
+    steps, tokens = token_steps(ctx, (("xaut", "XAUt", 0), ("usdc", "USDC", lender)))
     risk = [int(cfg["ltv_bps"]), int(cfg["liquidation_threshold_bps"]), int(cfg["liquidation_bonus_bps"]),
             int(cfg["close_factor_bps"]), int(cfg["min_health_factor"]), int(cfg["borrow_cap"]),
             int(cfg["borrow_rate_bps"])]

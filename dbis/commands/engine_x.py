@@ -36,6 +36,29 @@ def _address(ctx: BuildContext, name: str) -> str | None:
     return Web3.to_checksum_address(value) if value else None
 
 
+def token_steps(ctx: BuildContext, wanted: tuple[tuple[str, str, int], ...]) -> tuple[list[Step], dict[str, str]]:
+    """Token addresses for a deploy plan: `--<name>` or the network config; on the local network a
+    missing token is deployed as a 6-decimal test token and `need` units are minted to the sender."""
+    steps: list[Step] = []
+    tokens: dict[str, str] = {}
+    for name, symbol, need in wanted:
+        address = _address(ctx, name)
+        if address:
+            tokens[name] = address
+        elif ctx.net.is_local:
+            steps.append(deploy(f"deploy-{name}", TOKEN, f"{symbol} (local test token)", symbol, 6, note="local only"))
+            if need:
+                steps.append(call(f"mint-{name}", ref(f"deploy-{name}"), TOKEN, "mint", ctx.sender, need,
+                                  events=("Transfer",)))
+            tokens[name] = ref(f"deploy-{name}")
+        else:
+            raise OperatorError(
+                f"no {symbol} address for {ctx.net.name}: set tokens.{name} in config/networks/{ctx.net.name}.json "
+                f"or pass --{name}"
+            )
+    return steps, tokens
+
+
 def build_v2_deploy(ctx: BuildContext) -> Plan:
     """Deploy the accounting-aware vault and its proof borrower, configure roles and flash terms,
     and seed the 1:1 rail and the lender bucket (the runbook's `engine-x:v2-deploy` plus seeding).
@@ -48,22 +71,7 @@ def build_v2_deploy(ctx: BuildContext) -> Plan:
     lender = int(ctx.param("lender", cfg["lender_amount"]))
     if seed < 0 or lender < 0:
         raise OperatorError("--seed and --lender must not be negative")
-    steps: list[Step] = []
-    tokens: dict[str, str] = {}
-    for name, symbol, need in (("cwusdc", "cWUSDC", seed), ("usdc", "USDC", seed + lender)):
-        address = _address(ctx, name)
-        if address:
-            tokens[name] = address
-        elif ctx.net.is_local:
-            steps.append(deploy(f"deploy-{name}", TOKEN, f"{symbol} (local test token)", symbol, 6, note="local only"))
-            if need:
-                steps.append(call(f"mint-{name}", ref(f"deploy-{name}"), TOKEN, "mint", sender, need, events=("Transfer",)))
-            tokens[name] = ref(f"deploy-{name}")
-        else:
-            raise OperatorError(
-                f"no {symbol} address for {ctx.net.name}: set tokens.{name} in config/networks/{ctx.net.name}.json "
-                f"or pass --{name}"
-            )
+    steps, tokens = token_steps(ctx, (("cwusdc", "cWUSDC", seed), ("usdc", "USDC", seed + lender)))
     admin = _address(ctx, "admin") or sender
     surplus = _address(ctx, "surplus_receiver") or sender
     rounding = _address(ctx, "rounding_receiver") or sender
