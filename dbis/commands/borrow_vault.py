@@ -11,7 +11,7 @@ from dbis import abi, artifacts
 from dbis.commands.engine_x import ERC20, _address, token_steps
 from dbis.errors import OperatorError
 from dbis.operator import BuildContext
-from dbis.plan import Plan, call, ref
+from dbis.plan import Plan, call, deploy, ref
 
 VAULT = "DBISEngineXXautUsdcBorrowVault"
 ROLES = {name: "0x" + keccak(text=name).hex() for name in ("OPERATOR_ROLE", "PAUSER_ROLE", "PRICE_UPDATER_ROLE")}

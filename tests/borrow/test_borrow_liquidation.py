@@ -7,7 +7,7 @@ import pytest
 
 from tests.unit.support import UINT256_MAX
 
-from .conftest import BPS, PRICE, PRICE_UNIT, UNIT, WAD, build_scene
+from .conftest import BPS, PRICE_UNIT, UNIT, WAD, build_scene
 
 
 def ceil_div(a, b):
