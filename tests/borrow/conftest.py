@@ -131,17 +131,6 @@ class BorrowScene:
             self.set_price(px)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _quiet_revert_traces():
-    """Same as tests/unit: rendering reverted traces costs ~0.25 s per refusal."""
-    from ape_ethereum.trace import Trace
-
-    original = Trace.show
-    Trace.show = lambda self, *args, **kwargs: None
-    yield
-    Trace.show = original
-
-
 @pytest.fixture(scope="session")
 def registry(project):
     return ErrorRegistry(project)

@@ -19,20 +19,6 @@ from .support import (
 # ---------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _quiet_revert_traces():
-    """ape-foundry renders the full call trace of every reverted transaction to stdout (which
-    pytest captures anyway); rendering re-derives the ten dev keys each time and costs ~0.25 s
-    per refusal. Turned off for these modules only and restored afterwards; revert data and
-    error decoding are unaffected."""
-    from ape_ethereum.trace import Trace
-
-    original = Trace.show
-    Trace.show = lambda self, *args, **kwargs: None
-    yield
-    Trace.show = original
-
-
 @pytest.fixture(scope="session")
 def registry(project):
     return ErrorRegistry(project)
