@@ -728,11 +728,12 @@ def lending_markdown(lending: dict[str, Any]) -> list[str]:
     ]
     if any(label.startswith("first-ever deposit") for label in lending["breakdowns"]):
         parts += [
-            "How to read the first-ever deposit: our vault keeps a running `totalCollateral`, whose",
-            "first write in the vault's life is a zero -> nonzero store (20,000 gas) on top of the new",
-            "position slot; Morpho Blue keeps no collateral total. Our other extra costs are the cold",
-            "reads of OpenZeppelin's `_paused` (whenNotPaused) and `_status` (nonReentrant) slots and",
-            "the guard's write / reset (mostly refunded), plus the two `balanceOf` calls of the",
+            "How to read the first-ever deposit: our vault keeps a running `totalCollateral`; it",
+            "shares a storage slot with the borrow index (set to 1e27 at deployment), so its first",
+            "write is a nonzero -> nonzero store (2,900 gas) rather than a fresh slot (20,000 gas);",
+            "Morpho Blue keeps no collateral total. Our remaining extra costs are the cold reads of",
+            "OpenZeppelin's `_paused` (whenNotPaused) and `_status` (nonReentrant) slots and the",
+            "guard's write / reset (mostly refunded), plus the two `balanceOf` calls of the",
             "measured pull (fee-on-transfer refusal). A new borrower's first deposit into a vault",
             "already in use (the next row) pays only the position slot, like Morpho's.",
             "",

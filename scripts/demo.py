@@ -1,14 +1,5 @@
-"""`ape run demo`: thin entry point over `dbis demo` (dry-run unless EXECUTE=1)."""
+"""`ape run demo`: thin entry point over `dbis demo`."""
 
-import sys
+from dbis.ape_entry import command
 
-import click
-
-from dbis.cli import main
-
-
-@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
-@click.pass_context
-def cli(ctx: click.Context) -> None:
-    """Run `dbis demo` with the given flags (`ape run demo --help` lists them)."""
-    sys.exit(main(["demo", *ctx.args]))
+cli = command("demo")

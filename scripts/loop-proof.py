@@ -1,14 +1,5 @@
-"""`ape run loop-proof`: thin entry point over `dbis loop-proof` (dry-run unless EXECUTE=1)."""
+"""`ape run loop-proof`: thin entry point over `dbis loop-proof`."""
 
-import sys
+from dbis.ape_entry import command
 
-import click
-
-from dbis.cli import main
-
-
-@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
-@click.pass_context
-def cli(ctx: click.Context) -> None:
-    """Run `dbis loop-proof` with the given flags (`ape run loop-proof --help` lists them)."""
-    sys.exit(main(["loop-proof", *ctx.args]))
+cli = command("loop-proof")

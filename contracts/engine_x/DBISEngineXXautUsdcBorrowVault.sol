@@ -63,6 +63,15 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
         uint128 debtShares; // debt / borrowIndex
     }
 
+    /// @dev The amounts of one liquidation.
+    struct LiquidationAmounts {
+        uint256 repaid; // USDC paid by the liquidator
+        uint256 seized; // XAUt sent to the liquidator
+        uint256 writtenOff; // debt written off as bad debt
+        uint256 sharesBurned; // debt shares removed from the position
+        uint256 healthFactor; // before the liquidation
+    }
+
     /// @notice Role allowed to fund the lender bucket.
     bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
     /// @notice Role allowed to pause the vault.
@@ -83,9 +92,12 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
     uint256 public constant SECONDS_PER_YEAR = 365 days;
     /// @notice Below this health factor a liquidation may repay the whole debt (Aave v3.3: 0.95).
     uint256 public constant CLOSE_FACTOR_HF_THRESHOLD = 0.95e18;
-    /// @notice A position whose debt or collateral value (USDC units) is below this may be
-    ///         liquidated in full whatever its health (Aave v3.3: 2,000 USD base units).
-    uint256 public constant DUST_THRESHOLD = 2_000e6;
+    /// @notice A position whose debt or collateral value is below this many USD may be liquidated
+    ///         in full whatever its health (Aave v3.3: 2,000 USD).
+    uint256 public constant DUST_THRESHOLD_USD = 2_000;
+    /// @notice A partial liquidation must leave at least this many USD of debt and of collateral
+    ///         value, or close the position (Aave v3.3 "no dust left behind": 1,000 USD).
+    uint256 public constant MIN_LEFTOVER_USD = 1_000;
     /// @notice Largest feed decimals accepted.
     uint8 public constant MAX_FEED_DECIMALS = 36;
 
@@ -97,28 +109,37 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
     uint256 private immutable _usdcUnit;
     /// @dev 10 ** (xaut decimals + PRICE_DECIMALS).
     uint256 private immutable _collateralPriceUnit;
+    /// @notice DUST_THRESHOLD_USD in USDC units.
+    uint256 public immutable dustThreshold;
+    /// @notice MIN_LEFTOVER_USD in USDC units.
+    uint256 public immutable minLeftover;
+
+    // Storage is packed by access pattern (slot order below is part of the design, see
+    // docs/decisions.md): the borrow index (never zero) shares a slot with totalCollateral so that
+    // the first deposit into an empty vault writes no fresh slot but the position's; the debt
+    // total and the idle USDC, which borrow, repay and liquidation all change, share one slot.
 
     RiskParams private _risk;
     PriceParams private _priceParams;
     /// @notice Decimals of the configured feed (0 without a feed).
     uint8 public feedDecimals;
-
     /// @notice Last owner price (8 decimals), 0 before the first update.
     uint128 public ownerPrice;
     /// @notice Timestamp of the last owner price.
     uint48 public ownerPriceUpdatedAt;
-
-    /// @notice Borrow index (27 decimals), starts at 1e27.
-    uint128 public borrowIndex;
     /// @notice Timestamp of the last accrual.
     uint40 public lastAccrual;
 
+    /// @notice Borrow index (27 decimals), starts at 1e27.
+    uint128 public borrowIndex;
     /// @notice Sum of all positions' collateral.
     uint128 public totalCollateral;
+
     /// @notice Sum of all positions' debt shares.
     uint128 public totalDebtShares;
     /// @notice USDC available to lend or to withdraw by the admin.
     uint128 public lenderUsdcIdle;
+
     /// @notice Debt written off when positions ran out of collateral (USDC units, cumulative).
     uint128 public badDebt;
 
@@ -186,6 +207,7 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
     error NoDebt(address borrower);
     error RepayTooSmall(uint256 amount);
     error NotLiquidatable(address borrower, uint256 healthFactor);
+    error MustNotLeaveDust(uint256 debtLeft, uint256 collateralValueLeft);
     error ProofAlreadyUsed(bytes32 proofHash);
     error TransferAmountMismatch(address token, uint256 expected, uint256 received);
 
@@ -212,6 +234,8 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
         xaut = xaut_;
         usdc = usdc_;
         _usdcUnit = 10 ** usdcDecimals;
+        dustThreshold = DUST_THRESHOLD_USD * 10 ** usdcDecimals;
+        minLeftover = MIN_LEFTOVER_USD * 10 ** usdcDecimals;
         _collateralPriceUnit = 10 ** (uint256(xautDecimals) + PRICE_DECIMALS);
         borrowIndex = uint128(RAY);
         lastAccrual = uint40(block.timestamp);
@@ -334,14 +358,16 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
     ///         Works while paused; never on a stale or missing price.
     /// @dev Only when healthFactor < 1e18. The repayment is capped at closeFactor x debt
     ///      (rounded down), or at the whole debt when health < CLOSE_FACTOR_HF_THRESHOLD or the debt
-    ///      or collateral value is below DUST_THRESHOLD (Aave v3.3). Seize =
+    ///      or collateral value is below `dustThreshold` (Aave v3.3). Seize =
     ///      repaid x (10000 + bonus) / 10000 converted to XAUt at the price, both rounded DOWN (in
     ///      the vault's favour: the seize never exceeds what the repayment plus bonus buys, and a
     ///      repayment too small to buy one XAUt unit is refused with RepayTooSmall). If that is all
     ///      the collateral or more, all of it is seized and the repayment is cut
-    ///      to collateral value x 10000 / (10000 + bonus) (rounded down). When the collateral is
-    ///      exhausted while debt remains, the remainder is written off as bad debt and the position
-    ///      is zeroed. The liquidator pays USDC and receives XAUt: the borrower is never a party to
+    ///      to collateral value x 10000 / (10000 + bonus) (rounded UP, the vault's favour). A
+    ///      partial liquidation (debt and collateral both left) must leave at least `minLeftover`
+    ///      of debt and of collateral value, else `MustNotLeaveDust` (Aave v3.3): the liquidator
+    ///      repays more (up to all) or less. When the collateral is exhausted while debt remains,
+    ///      the remainder is written off as bad debt and the position is zeroed. The liquidator pays USDC and receives XAUt: the borrower is never a party to
     ///      a transfer, so a borrower blacklisted by USDC cannot block its own liquidation.
     /// @param borrower Position to liquidate.
     /// @param repayAmount Largest USDC the liquidator wants to repay (capped as above).
@@ -357,20 +383,19 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
         uint256 px = price();
         uint256 index = _accrue();
         Position memory pos = _positions[borrower];
-        uint256 hf;
-        uint256 sharesBurned;
-        (repaid, seized, writtenOff, sharesBurned, hf) = _liquidationAmounts(pos, repayAmount, px, index, borrower);
+        LiquidationAmounts memory a = _liquidationAmounts(pos, repayAmount, px, index, borrower);
+        (repaid, seized, writtenOff) = (a.repaid, a.seized, a.writtenOff);
 
         _positions[borrower] =
-            Position({collateral: pos.collateral - uint128(seized), debtShares: pos.debtShares - uint128(sharesBurned)});
+            Position({collateral: pos.collateral - uint128(seized), debtShares: pos.debtShares - uint128(a.sharesBurned)});
         totalCollateral -= uint128(seized);
-        totalDebtShares -= uint128(sharesBurned);
+        totalDebtShares -= uint128(a.sharesBurned);
         lenderUsdcIdle += uint128(repaid);
         if (writtenOff != 0) badDebt += uint128(writtenOff);
 
         if (repaid != 0) _pullExact(usdc, msg.sender, repaid);
         if (seized != 0) xaut.safeTransfer(msg.sender, seized);
-        emit Liquidated(borrower, msg.sender, repaid, seized, hf);
+        emit Liquidated(borrower, msg.sender, repaid, seized, a.healthFactor);
         if (writtenOff != 0) emit BadDebtRecorded(borrower, writtenOff, badDebt);
     }
 
@@ -378,36 +403,48 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
     function _liquidationAmounts(Position memory pos, uint256 repayAmount, uint256 px, uint256 index, address borrower)
         private
         view
-        returns (uint256 repaid, uint256 seized, uint256 writtenOff, uint256 sharesBurned, uint256 hf)
+        returns (LiquidationAmounts memory a)
     {
         uint256 debt = _debtOf(pos.debtShares, index);
         if (debt == 0) revert NoDebt(borrower);
         uint256 value = _collateralValue(pos.collateral, px);
-        hf = _healthFactor(value, debt);
-        if (hf >= WAD) revert NotLiquidatable(borrower, hf);
+        a.healthFactor = _healthFactor(value, debt);
+        if (a.healthFactor >= WAD) revert NotLiquidatable(borrower, a.healthFactor);
 
-        uint256 bonusFactor = BPS + _risk.liquidationBonusBps;
+        (a.repaid, a.seized) = _repayAndSeize(repayAmount, debt, value, a.healthFactor, pos.collateral, px);
+        if (a.seized == 0) revert RepayTooSmall(a.repaid);
+
+        if (a.repaid == debt) {
+            a.sharesBurned = pos.debtShares;
+        } else if (a.seized == pos.collateral) {
+            a.sharesBurned = pos.debtShares;
+            a.writtenOff = debt - a.repaid;
+        } else {
+            _requireNoDust(debt - a.repaid, pos.collateral - a.seized, px);
+            a.sharesBurned = Math.mulDiv(a.repaid, RAY, index);
+            if (a.sharesBurned == 0) revert RepayTooSmall(a.repaid);
+        }
+    }
+
+    /// @dev The repayment (capped by the close factor unless a full close is allowed) and the
+    ///      collateral it buys with the bonus (rounded down); all the collateral, with the
+    ///      repayment cut to what it covers (rounded up), when that is the whole position.
+    function _repayAndSeize(uint256 repayAmount, uint256 debt, uint256 value, uint256 hf, uint256 collateral, uint256 px)
+        private
+        view
+        returns (uint256 repaid, uint256 seized)
+    {
         uint256 maxRepay = debt;
-        if (hf >= CLOSE_FACTOR_HF_THRESHOLD && debt >= DUST_THRESHOLD && value >= DUST_THRESHOLD) {
+        if (hf >= CLOSE_FACTOR_HF_THRESHOLD && debt >= dustThreshold && value >= dustThreshold) {
             maxRepay = Math.mulDiv(debt, _risk.closeFactorBps, BPS);
         }
         repaid = repayAmount < maxRepay ? repayAmount : maxRepay;
+        uint256 bonusFactor = BPS + _risk.liquidationBonusBps;
         seized = _toCollateral(Math.mulDiv(repaid, bonusFactor, BPS), px);
-        if (seized >= pos.collateral) {
-            seized = pos.collateral;
-            uint256 coverable = Math.mulDiv(value, BPS, bonusFactor);
+        if (seized >= collateral) {
+            seized = collateral;
+            uint256 coverable = Math.mulDiv(value, BPS, bonusFactor, Math.Rounding.Ceil);
             if (repaid > coverable) repaid = coverable;
-        }
-        if (seized == 0) revert RepayTooSmall(repaid);
-
-        if (repaid == debt) {
-            sharesBurned = pos.debtShares;
-        } else if (seized == pos.collateral) {
-            sharesBurned = pos.debtShares;
-            writtenOff = debt - repaid;
-        } else {
-            sharesBurned = Math.mulDiv(repaid, RAY, index);
-            if (sharesBurned == 0) revert RepayTooSmall(repaid);
         }
     }
 
@@ -590,8 +627,9 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
     }
 
     /// @notice Set the price parameters.
-    /// @dev Bounds: maxPriceAge > 0; 0 < maxPriceMoveBps <= 10000; with a feed, feedMaxAge > 0 and
-    ///      feed decimals <= MAX_FEED_DECIMALS (read from the feed now and stored).
+    /// @dev Bounds: maxPriceAge > 0; 0 < maxPriceMoveBps <= 10000; with a feed, feedMaxAge > 0, the
+    ///      feed is a contract answering `decimals()` and feed decimals <= MAX_FEED_DECIMALS (read
+    ///      from the feed now and stored).
     /// @param priceParams_ The new parameters.
     function setPriceParams(PriceParams calldata priceParams_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setPriceParams(priceParams_);
@@ -624,8 +662,12 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
         if (p.maxPriceAge == 0 || p.maxPriceMoveBps == 0 || p.maxPriceMoveBps > BPS) revert InvalidPriceParams();
         uint8 dec;
         if (address(p.feed) != address(0)) {
-            if (p.feedMaxAge == 0) revert InvalidPriceParams();
-            dec = p.feed.decimals();
+            if (p.feedMaxAge == 0 || address(p.feed).code.length == 0) revert InvalidPriceParams();
+            try p.feed.decimals() returns (uint8 d) {
+                dec = d;
+            } catch {
+                revert InvalidPriceParams();
+            }
             if (dec > MAX_FEED_DECIMALS) revert InvalidPriceParams();
         }
         _priceParams = p;
@@ -706,6 +748,12 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
         uint256 hf = _healthFactor(value, debt);
         uint256 minHf = _risk.minHealthFactor;
         if (hf < minHf) revert HealthFactorTooLow(hf, minHf);
+    }
+
+    /// @dev A partial liquidation must leave at least `minLeftover` of debt and of collateral value.
+    function _requireNoDust(uint256 debtLeft, uint256 collateralLeft, uint256 px) private view {
+        uint256 valueLeft = _collateralValue(collateralLeft, px);
+        if (debtLeft < minLeftover || valueLeft < minLeftover) revert MustNotLeaveDust(debtLeft, valueLeft);
     }
 
     /// @dev Scale a feed answer to PRICE_DECIMALS, rounding DOWN.

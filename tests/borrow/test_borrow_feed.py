@@ -79,3 +79,9 @@ def test_feed_needs_max_age(scene, project):
         scene.vault.setPriceParams((3600, 1000, f.address, 0), sender=scene.a["admin"])
     scene.vault.setPriceParams((3600, 1000, ZERO_ADDRESS, 0), sender=scene.a["admin"])
     assert scene.vault.price() > 0
+
+
+def test_feed_without_decimals_refused(scene):
+    """A feed address that is not an aggregator (here an EOA) is refused when it is set."""
+    with scene.refused("InvalidPriceParams"):
+        scene.vault.setPriceParams((3600, 1000, scene.a["bob"].address, 60), sender=scene.a["admin"])

@@ -98,7 +98,7 @@ def test_bad_debt_written_off(scene):
     scene.set_price(px)
     liq_xaut = scene.xaut.balanceOf(a["liquidator"])
     tx = v.liquidate(a["alice"], UINT256_MAX, sender=a["liquidator"])
-    repaid = 10_000 * UNIT * BPS // (BPS + 500)  # collateral value / 1.05, rounded down
+    repaid = ceil_div(10_000 * UNIT * BPS, BPS + 500)  # collateral value / 1.05, rounded up
     written = 14_000 * UNIT - repaid
     ev = v.Liquidated.from_receipt(tx)[0]
     assert (ev.repaid, ev.seized) == (repaid, 10 * UNIT)
@@ -159,3 +159,56 @@ def test_fee_on_transfer_usdc_refused(project, chain, registry, actors):
     with s.reverts("TransferAmountMismatch"):
         v.fundLender(100 * UNIT, sender=actors["operator"])
     assert v.lenderUsdcIdle() == 0
+
+
+def value_of(collateral, px):
+    """Reference: USDC value of `collateral` XAUt at `px`, rounded down (6/6 decimals)."""
+    return collateral * px * 10**6 // 10**14
+
+
+def test_dust_thresholds_scale_with_usdc_decimals(scene):
+    assert scene.vault.dustThreshold() == 2_000 * UNIT
+    assert scene.vault.minLeftover() == 1_000 * UNIT
+
+
+def test_partial_liquidation_must_not_leave_dust_debt(scene):
+    """Aave v3.3's "no dust left behind": a full close is allowed (health < 0.95), so a partial
+    one must leave at least 1,000 USDC of debt; the liquidator repays all, or leaves enough."""
+    v, a = scene.vault, scene.a
+    setup_position(scene)
+    px = 1650 * PRICE_UNIT
+    scene.walk_price(px)
+    assert v.healthFactor(a["alice"]) < 95 * WAD // 100
+    repay = 13_500 * UNIT
+    left = value_of(10 * UNIT - seize_of(repay, px), px)
+    with scene.refused("MustNotLeaveDust", debtLeft=500 * UNIT, collateralValueLeft=left):
+        v.liquidate(a["alice"], repay, sender=a["liquidator"])
+    v.liquidate(a["alice"], 13_000 * UNIT, sender=a["liquidator"])  # leaves exactly 1,000 USDC
+    assert scene.pos("alice")[1] == 1_000 * UNIT
+
+
+def test_partial_liquidation_must_not_leave_dust_collateral(scene):
+    v, a = scene.vault, scene.a
+    setup_position(scene)
+    px = 1450 * PRICE_UNIT
+    scene.walk_price(px)
+    repay = 12_900 * UNIT  # 1,100 USDC of debt left, but only ~955 USDC of collateral
+    left = value_of(10 * UNIT - seize_of(repay, px), px)
+    assert left < 1_000 * UNIT
+    with scene.refused("MustNotLeaveDust", debtLeft=1_100 * UNIT, collateralValueLeft=left):
+        v.liquidate(a["alice"], repay, sender=a["liquidator"])
+    v.liquidate(a["alice"], UINT256_MAX, sender=a["liquidator"])  # the full close is open
+    # 14,000 x 1.05 / 1,450 > 10 XAUt: all the collateral goes, the rest is bad debt
+    assert scene.pos("alice") == (0, 0, 0)
+    assert v.badDebt() == 14_000 * UNIT - ceil_div(value_of(10 * UNIT, px) * BPS, BPS + 500)
+
+
+def test_close_factor_liquidation_never_hits_the_dust_rule(scene):
+    """Under the 50% close factor (debt and value >= 2,000, health >= 0.95) the largest allowed
+    repayment leaves >= 1,000 of debt and of collateral value: the dust rule never blocks it."""
+    v, a = scene.vault, scene.a
+    setup_position(scene, collateral=2 * UNIT, debt=2_800 * UNIT)
+    scene.walk_price(1850 * PRICE_UNIT)
+    assert 95 * WAD // 100 <= v.healthFactor(a["alice"]) < WAD
+    v.liquidate(a["alice"], UINT256_MAX, sender=a["liquidator"])
+    assert scene.pos("alice")[1] == 1_400 * UNIT

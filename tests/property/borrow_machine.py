@@ -45,7 +45,8 @@ PRICE0 = 2000 * PRICE_UNIT
 MAX_PRICE_AGE = 3600
 MAX_MOVE_BPS = 1000
 CLOSE_FACTOR_HF_THRESHOLD = 95 * 10**16
-DUST_THRESHOLD = 2_000 * UNIT
+DUST_THRESHOLD = 2_000 * UNIT  # DUST_THRESHOLD_USD in USDC units
+MIN_LEFTOVER = 1_000 * UNIT  # MIN_LEFTOVER_USD in USDC units
 COLLATERAL_PRICE_UNIT = 10 ** (6 + 8)  # 10 ** (xaut decimals + PRICE_DECIMALS)
 ZERO_ADDRESS = "0x" + "00" * 20
 ZERO32 = b"\x00" * 32
@@ -424,7 +425,7 @@ class BorrowHarness:
             seized = m.to_collateral(mul_div(repaid, bonus_factor, BPS), px)
             if seized >= col:
                 seized = col
-                repaid = min(repaid, mul_div(value, BPS, bonus_factor))
+                repaid = min(repaid, -(-value * BPS // bonus_factor))  # rounded up
             if seized == 0:
                 expect = Expect("RepayTooSmall", (repaid,))
             elif repaid == debt:
@@ -432,8 +433,11 @@ class BorrowHarness:
             elif seized == col:
                 burned, written_off = shares, debt - repaid
             else:
+                debt_left, value_left = debt - repaid, m.value(col - seized, px)
                 burned = mul_div(repaid, RAY, index)
-                if burned == 0:
+                if debt_left < MIN_LEFTOVER or value_left < MIN_LEFTOVER:
+                    expect = Expect("MustNotLeaveDust", (debt_left, value_left))
+                elif burned == 0:
                     expect = Expect("RepayTooSmall", (repaid,))
         expect = expect or Expect()
         others = {o: (m.collateral[o], m.shares[o]) for o in BORROWERS if o != who}

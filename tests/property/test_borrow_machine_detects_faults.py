@@ -54,10 +54,10 @@ def test_untracked_collateral_is_caught(h: BorrowHarness) -> None:
 
 def test_usdc_from_nowhere_is_caught(h: BorrowHarness) -> None:
     """lenderUsdcIdle inflated by one unit (model told, so only the balance check can see it)."""
-    idle = h.model.idle
-    slot = _slot_holding(h, idle)
+    packed = h.model.shares["b0"] | (h.model.idle << 128)  # totalDebtShares | lenderUsdcIdle
+    slot = _slot_holding(h, packed, mask=2**256 - 1)
     word = h.chain.get_storage(h.vault, slot)
-    h.chain.set_storage(h.vault, slot, word + 1)
+    h.chain.set_storage(h.vault, slot, word + (1 << 128))
     h.model.idle += 1
     with pytest.raises(ModelMismatch, match="vault holds .* USDC"):
         h.check_invariants()
@@ -91,9 +91,9 @@ def test_healthy_liquidation_is_caught(h: BorrowHarness) -> None:
 
 
 def test_total_shares_drift_is_caught(h: BorrowHarness) -> None:
-    packed = 10 * UNIT | (h.model.shares["b0"] << 128)  # totalCollateral | totalDebtShares
+    packed = h.model.shares["b0"] | (h.model.idle << 128)  # totalDebtShares | lenderUsdcIdle
     slot = _slot_holding(h, packed, mask=2**256 - 1)
-    h.chain.set_storage(h.vault, slot, h.chain.get_storage(h.vault, slot) + (1 << 128))
+    h.chain.set_storage(h.vault, slot, h.chain.get_storage(h.vault, slot) + 1)
     with pytest.raises(ModelMismatch, match="totalDebtShares"):
         h.check_invariants()
 
