@@ -8,10 +8,11 @@ import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {VirtualLadder} from "../libraries/VirtualLadder.sol";
+import {ExactTransfer, TransferAmountMismatch} from "../libraries/ExactTransfer.sol";
+import {DBISEngineXSurplusRescue} from "./DBISEngineXSurplusRescue.sol";
 
 /// @title DBIS Engine X virtual batch vault
 /// @notice Maintained 1:1 cWUSDC/USDC accounting rail with a separately accounted USDC lender
@@ -29,13 +30,9 @@ import {VirtualLadder} from "../libraries/VirtualLadder.sol";
 ///
 ///      Tokens whose transfers deliver less than the amount sent (fee-on-transfer) are refused:
 ///      every inbound transfer is measured and must arrive in full (`TransferAmountMismatch`).
-contract DBISEngineXVirtualBatchVault is
-    IERC3156FlashLender,
-    AccessControlDefaultAdminRules,
-    ReentrancyGuard,
-    Pausable
-{
+contract DBISEngineXVirtualBatchVault is IERC3156FlashLender, DBISEngineXSurplusRescue, Pausable {
     using SafeERC20 for IERC20;
+    using ExactTransfer for IERC20;
 
     /// @notice Role allowed to seed the pool, fund the lender bucket and run proofs.
     bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
@@ -92,8 +89,6 @@ contract DBISEngineXVirtualBatchVault is
     event LenderFunded(address indexed operator, uint256 amount, uint256 newAvailable);
     /// @notice USDC was taken out of the lender bucket.
     event LenderUsdcWithdrawn(address indexed to, uint256 amount, uint256 newAvailable);
-    /// @notice Unaccounted surplus was rescued.
-    event SurplusWithdrawn(address indexed token, address indexed to, uint256 amount);
     /// @notice Evidence of one exact-output virtual proof.
     event VirtualProofAuditEvidence(
         bytes32 indexed proofId,
@@ -115,8 +110,6 @@ contract DBISEngineXVirtualBatchVault is
     /// @notice The proof receivers were changed.
     event ReceiversSet(address surplusReceiver, address roundingReceiver);
 
-    error ZeroAmount();
-    error ZeroAddress();
     error ZeroHash();
     error InvalidRecipient(address recipient);
     error InvalidBps(uint256 bps, uint256 max);
@@ -125,8 +118,6 @@ contract DBISEngineXVirtualBatchVault is
     error ReservesNotEqual(uint256 cwusdcReserve, uint256 usdcReserve);
     error InsufficientReserve(uint256 requested, uint256 available);
     error InsufficientLenderUsdc(uint256 requested, uint256 available);
-    error InsufficientSurplus(address token, uint256 requested, uint256 available);
-    error TransferAmountMismatch(address token, uint256 expected, uint256 received);
     error EmptyPool();
     error ProofIdAlreadyUsed(bytes32 proofId);
     error RoundTripLossTooHigh(uint256 lossBps, uint256 maxLossBps);
@@ -183,8 +174,8 @@ contract DBISEngineXVirtualBatchVault is
         if (newReserve > type(uint128).max) revert AmountTooLarge(cwusdcAmount);
         poolCwusdcReserve = uint128(newReserve);
         poolUsdcReserve = uint128(newReserve);
-        _pullExact(cwusdc, msg.sender, cwusdcAmount);
-        _pullExact(usdc, msg.sender, usdcAmount);
+        cwusdc.transferFromExact(msg.sender, address(this), cwusdcAmount);
+        usdc.transferFromExact(msg.sender, address(this), usdcAmount);
         emit PoolSeeded(msg.sender, cwusdcAmount, newReserve);
     }
 
@@ -222,7 +213,7 @@ contract DBISEngineXVirtualBatchVault is
         uint256 newAvailable = uint256(lenderUsdcAvailable) + amount;
         if (newAvailable > type(uint128).max) revert AmountTooLarge(amount);
         lenderUsdcAvailable = uint128(newAvailable);
-        _pullExact(usdc, msg.sender, amount);
+        usdc.transferFromExact(msg.sender, address(this), amount);
         emit LenderFunded(msg.sender, amount, newAvailable);
     }
 
@@ -241,28 +232,11 @@ contract DBISEngineXVirtualBatchVault is
 
     // ------------------------------------------------------------------ rescue
 
-    /// @notice Amount of `token` the vault holds beyond its accounted reserves and lender bucket.
-    /// @param token Any ERC-20 token.
-    /// @return The unaccounted balance, the only part `withdraw` can move.
-    function surplusOf(address token) public view returns (uint256) {
-        uint256 balance = IERC20(token).balanceOf(address(this));
-        uint256 accounted;
-        if (token == address(cwusdc)) accounted = poolCwusdcReserve;
-        else if (token == address(usdc)) accounted = uint256(poolUsdcReserve) + lenderUsdcAvailable;
-        return balance > accounted ? balance - accounted : 0;
-    }
-
-    /// @notice Rescue unaccounted surplus; reserves and the lender bucket can never be taken here.
-    /// @param token Token to rescue.
-    /// @param to Receiver.
-    /// @param amount Amount, at most `surplusOf(token)`.
-    function withdraw(address token, address to, uint256 amount) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
-        if (to == address(0)) revert ZeroAddress();
-        if (amount == 0) revert ZeroAmount();
-        uint256 surplus = surplusOf(token);
-        if (amount > surplus) revert InsufficientSurplus(token, amount, surplus);
-        IERC20(token).safeTransfer(to, amount);
-        emit SurplusWithdrawn(token, to, amount);
+    /// @dev Accounted: the cWUSDC reserve; the USDC reserve plus the lender bucket.
+    function _accounted(address token) internal view override returns (uint256) {
+        if (token == address(cwusdc)) return poolCwusdcReserve;
+        if (token == address(usdc)) return uint256(poolUsdcReserve) + lenderUsdcAvailable;
+        return 0;
     }
 
     // ------------------------------------------------------------------ virtual proofs
@@ -445,20 +419,9 @@ contract DBISEngineXVirtualBatchVault is
         if (recipient == msg.sender) {
             cwusdc.safeTransferFrom(msg.sender, recipient, amountOut);
         } else {
-            uint256 before = cwusdc.balanceOf(recipient);
-            cwusdc.safeTransferFrom(msg.sender, recipient, amountOut);
-            uint256 received = cwusdc.balanceOf(recipient) - before;
-            if (received != amountOut) revert TransferAmountMismatch(address(cwusdc), amountOut, received);
+            cwusdc.transferFromExact(msg.sender, recipient, amountOut);
         }
         if (previewOut > amountOut) cwusdc.safeTransferFrom(msg.sender, surplusReceiver, previewOut - amountOut);
         if (amountIn > previewOut) cwusdc.safeTransferFrom(msg.sender, roundingReceiver, amountIn - previewOut);
-    }
-
-    /// @dev Pull exactly `amount` of `token` from `from`; refuses a short (fee-on-transfer) arrival.
-    function _pullExact(IERC20 token, address from, uint256 amount) private {
-        uint256 before = token.balanceOf(address(this));
-        token.safeTransferFrom(from, address(this), amount);
-        uint256 received = token.balanceOf(address(this)) - before;
-        if (received != amount) revert TransferAmountMismatch(address(token), amount, received);
     }
 }

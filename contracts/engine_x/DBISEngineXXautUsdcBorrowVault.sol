@@ -7,10 +7,11 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
+import {ExactTransfer} from "../libraries/ExactTransfer.sol";
+import {DBISEngineXSurplusRescue} from "./DBISEngineXSurplusRescue.sol";
 
 /// @title DBIS Engine X XAUt-backed USDC borrow vault
 /// @notice Borrowers deposit XAUt collateral and borrow official USDC from a pre-funded lender
@@ -35,8 +36,9 @@ import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 ///
 ///      Fee-on-transfer tokens are refused: every inbound transfer is measured
 ///      (`TransferAmountMismatch`). USDT-style tokens without return values work via SafeERC20.
-contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, ReentrancyGuard, Pausable {
+contract DBISEngineXXautUsdcBorrowVault is DBISEngineXSurplusRescue, Pausable {
     using SafeERC20 for IERC20;
+    using ExactTransfer for IERC20;
 
     /// @notice Risk parameters (bps of 10,000 unless noted).
     struct RiskParams {
@@ -177,8 +179,6 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
     event LenderFunded(address indexed operator, uint256 amount, uint256 newIdle);
     /// @notice USDC was taken out of the lender bucket.
     event LenderUsdcWithdrawn(address indexed to, uint256 amount, uint256 newIdle);
-    /// @notice Unaccounted surplus was rescued.
-    event SurplusWithdrawn(address indexed token, address indexed to, uint256 amount);
     /// @notice The owner price was set.
     event PriceUpdated(uint256 oldPrice, uint256 newPrice, uint256 timestamp);
     /// @notice Risk parameters were set.
@@ -186,8 +186,6 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
     /// @notice Price parameters were set.
     event PriceParamsSet(PriceParams priceParams, uint8 feedDecimals);
 
-    error ZeroAmount();
-    error ZeroAddress();
     error ZeroHash();
     error InvalidRecipient(address recipient);
     error UnsupportedToken(address token);
@@ -200,7 +198,6 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
     error StalePrice(uint256 updatedAt, uint256 maxAge);
     error InsufficientCollateral(uint256 requested, uint256 available);
     error InsufficientLenderUsdc(uint256 requested, uint256 available);
-    error InsufficientSurplus(address token, uint256 requested, uint256 available);
     error BorrowCapExceeded(uint256 totalDebtAfter, uint256 cap);
     error LtvExceeded(uint256 debtAfter, uint256 maxDebt);
     error HealthFactorTooLow(uint256 healthFactor, uint256 minHealthFactor);
@@ -209,7 +206,6 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
     error NotLiquidatable(address borrower, uint256 healthFactor);
     error MustNotLeaveDust(uint256 debtLeft, uint256 collateralValueLeft);
     error ProofAlreadyUsed(bytes32 proofHash);
-    error TransferAmountMismatch(address token, uint256 expected, uint256 received);
 
     /// @param xaut_ The XAUt collateral token.
     /// @param usdc_ The official USDC token.
@@ -256,7 +252,7 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
         uint256 newCollateral = uint256(pos.collateral) + amount;
         pos.collateral = uint128(newCollateral);
         totalCollateral = uint128(newTotal);
-        _pullExact(xaut, msg.sender, amount);
+        xaut.transferFromExact(msg.sender, address(this), amount);
         emit CollateralDeposited(msg.sender, amount, newCollateral);
     }
 
@@ -393,7 +389,7 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
         lenderUsdcIdle += uint128(repaid);
         if (writtenOff != 0) badDebt += uint128(writtenOff);
 
-        if (repaid != 0) _pullExact(usdc, msg.sender, repaid);
+        if (repaid != 0) usdc.transferFromExact(msg.sender, address(this), repaid);
         if (seized != 0) xaut.safeTransfer(msg.sender, seized);
         emit Liquidated(borrower, msg.sender, repaid, seized, a.healthFactor);
         if (writtenOff != 0) emit BadDebtRecorded(borrower, writtenOff, badDebt);
@@ -457,7 +453,7 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
         uint256 newIdle = uint256(lenderUsdcIdle) + amount;
         if (newIdle > type(uint128).max) revert AmountTooLarge(amount);
         lenderUsdcIdle = uint128(newIdle);
-        _pullExact(usdc, msg.sender, amount);
+        usdc.transferFromExact(msg.sender, address(this), amount);
         emit LenderFunded(msg.sender, amount, newIdle);
     }
 
@@ -476,28 +472,11 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
 
     // ------------------------------------------------------------------ rescue
 
-    /// @notice Amount of `token` the vault holds beyond its accounted collateral and idle USDC.
-    /// @param token Any ERC-20 token.
-    /// @return The unaccounted balance, the only part `withdraw` can move.
-    function surplusOf(address token) public view returns (uint256) {
-        uint256 balance = IERC20(token).balanceOf(address(this));
-        uint256 accounted;
-        if (token == address(xaut)) accounted = totalCollateral;
-        else if (token == address(usdc)) accounted = lenderUsdcIdle;
-        return balance > accounted ? balance - accounted : 0;
-    }
-
-    /// @notice Rescue unaccounted surplus; collateral and idle lender USDC can never be taken here.
-    /// @param token Token to rescue.
-    /// @param to Receiver.
-    /// @param amount Amount, at most `surplusOf(token)`.
-    function withdraw(address token, address to, uint256 amount) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
-        if (to == address(0)) revert ZeroAddress();
-        if (amount == 0) revert ZeroAmount();
-        uint256 surplus = surplusOf(token);
-        if (amount > surplus) revert InsufficientSurplus(token, amount, surplus);
-        IERC20(token).safeTransfer(to, amount);
-        emit SurplusWithdrawn(token, to, amount);
+    /// @dev Accounted: the collateral total; the idle lender USDC (lent USDC is not held).
+    function _accounted(address token) internal view override returns (uint256) {
+        if (token == address(xaut)) return totalCollateral;
+        if (token == address(usdc)) return lenderUsdcIdle;
+        return 0;
     }
 
     // ------------------------------------------------------------------ price
@@ -690,7 +669,7 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
         _positions[borrower].debtShares = pos.debtShares - uint128(sharesBurned);
         totalDebtShares -= uint128(sharesBurned);
         lenderUsdcIdle += uint128(repaid);
-        _pullExact(usdc, msg.sender, repaid);
+        usdc.transferFromExact(msg.sender, address(this), repaid);
         emit Repaid(borrower, msg.sender, repaid, debt - repaid);
     }
 
@@ -762,13 +741,5 @@ contract DBISEngineXXautUsdcBorrowVault is AccessControlDefaultAdminRules, Reent
         if (dec == PRICE_DECIMALS) return answer;
         if (dec > PRICE_DECIMALS) return answer / 10 ** (dec - PRICE_DECIMALS);
         return answer * 10 ** (PRICE_DECIMALS - dec);
-    }
-
-    /// @dev Pull exactly `amount` of `token` from `from`; refuses a short (fee-on-transfer) arrival.
-    function _pullExact(IERC20 token, address from, uint256 amount) private {
-        uint256 before = token.balanceOf(address(this));
-        token.safeTransferFrom(from, address(this), amount);
-        uint256 received = token.balanceOf(address(this)) - before;
-        if (received != amount) revert TransferAmountMismatch(address(token), amount, received);
     }
 }
