@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,20 +13,15 @@ from tests.unit.support import (
     ADMIN_DELAY,
     UINT256_MAX,
     ErrorRegistry,
-    _norm_expected,
-    _revert_of,
+    StrictReverts,
     addr,
     batch_call,
     selector,
 )
 from eth_utils import keccak
 
-UNIT = 10**6
-PRICE_UNIT = 10**8
-WAD = 10**18
-RAY = 10**27
-BPS = 10_000
-YEAR = 365 * 24 * 3600
+from tests.constants import BPS, PRICE_UNIT, RAY, UNIT, WAD, YEAR  # noqa: F401 - re-exported to the tests
+
 PRICE = 2000 * PRICE_UNIT  # $2,000 per XAUt
 OPERATOR_ROLE = keccak(text="OPERATOR_ROLE")
 PAUSER_ROLE = keccak(text="PAUSER_ROLE")
@@ -41,7 +35,7 @@ PRICE_PARAMS = (3600, 1000, ZERO_ADDRESS, 0)
 
 
 @dataclass
-class BorrowScene:
+class BorrowScene(StrictReverts):
     project: Any
     chain: Any
     registry: ErrorRegistry
@@ -74,30 +68,6 @@ class BorrowScene:
             calls.append((f"proof({p.hex()})", v.address,
                           selector("repaymentProofs(bytes32)") + abi_encode(["bytes32"], [p]), "bytes32"))
         return dict(zip([c[0] for c in calls], batch_call(self.chain, calls)))
-
-    @contextmanager
-    def reverts(self, name: str, **inputs):
-        try:
-            yield
-        except AssertionError:
-            raise
-        except Exception as exc:  # noqa: BLE001
-            actual, actual_inputs = _revert_of(exc, self.registry, self.chain)
-            assert actual == name, f"expected revert {name}{inputs or ''}, got {actual}{actual_inputs}"
-            for key, expected in inputs.items():
-                assert actual_inputs[key] == _norm_expected(expected), (
-                    f"{name}.{key}: expected {expected!r}, got {actual_inputs[key]!r}")
-        else:
-            raise AssertionError(f"expected revert {name}, but nothing reverted")
-
-    @contextmanager
-    def refused(self, name: str, **inputs):
-        before = self.state()
-        with self.reverts(name, **inputs):
-            yield
-        after = self.state()
-        changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
-        assert not changed, f"state changed by a refused call: {changed}"
 
     def static(self, method: str, *args, sender=None):
         data = getattr(self.vault, method).encode_input(*args)

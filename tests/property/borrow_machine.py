@@ -31,16 +31,9 @@ from typing import Any
 from eth_utils import keccak
 
 from dbis.engine import FastChain, Receipt, Reverted
+from tests.constants import ADMIN_DELAY, BPS, PRICE_UNIT, RAY, UINT128_MAX, UINT256_MAX, UNIT, WAD, YEAR
+from tests.property.model_support import Expect, ModelMismatch, mul_div
 
-UNIT = 10**6
-PRICE_UNIT = 10**8
-WAD = 10**18
-RAY = 10**27
-BPS = 10_000
-YEAR = 365 * 24 * 3600
-UINT256_MAX = 2**256 - 1
-UINT128_MAX = 2**128 - 1
-ADMIN_DELAY = 3 * 24 * 3600
 PRICE0 = 2000 * PRICE_UNIT
 MAX_PRICE_AGE = 3600
 MAX_MOVE_BPS = 1000
@@ -56,21 +49,6 @@ PRICE_UPDATER_ROLE = keccak(text="PRICE_UPDATER_ROLE")
 DEFAULT_ADMIN_ROLE = ZERO32
 FLOAT = 10**30  # USDC / XAUt every actor holds (far beyond any drawn amount)
 BORROWERS = ("b0", "b1", "b2")
-
-
-def mul_div(a: int, b: int, d: int, ceil: bool = False) -> int:
-    q, r = divmod(a * b, d)
-    return q + 1 if ceil and r else q
-
-
-class ModelMismatch(AssertionError):
-    """The chain did something the model did not predict, or an invariant broke."""
-
-
-@dataclass
-class Expect:
-    error: str | None = None
-    args: tuple[Any, ...] | None = None
 
 
 @dataclass

@@ -22,6 +22,7 @@ from eth_utils import keccak
 
 from dbis import ladder
 from dbis.engine import Contract, FastChain, Receipt, Reverted
+from tests.property.model_support import Expect, ModelMismatch
 
 UNIT = 10**6  # every token has 6 decimals
 RUNBOOK_RESERVE = 85_763_529  # 85.763529 cWUSDC / USDC, the runbook's pool
@@ -50,18 +51,6 @@ DONATION_TOKENS = ("cwusdc", "usdc", "xaut")
 def _canonical(address: Any) -> bytes:
     address = getattr(address, "address", address)
     return bytes.fromhex(str(address)[2:])
-
-
-class ModelMismatch(AssertionError):
-    """The chain did something the model did not predict."""
-
-
-@dataclass
-class Expect:
-    """A predicted outcome: a revert with `error` (and `args` if given), or success."""
-
-    error: str | None = None
-    args: tuple[Any, ...] | None = None
 
 
 @dataclass

@@ -19,6 +19,8 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak, to_checksum_address
 from hexbytes import HexBytes
 
+from tests.constants import ADMIN_DELAY, UINT104_MAX, UINT128_MAX, UINT256_MAX, UNIT  # noqa: F401 - re-exported
+
 try:  # the harness is installed editable by `make setup`; fall back to the checkout
     from dbis import ladder
 except ImportError:  # pragma: no cover
@@ -29,16 +31,11 @@ __all__ = ["ladder"]  # re-exported: the tests' reference model of the vault's p
 
 # ---------------------------------------------------------------------------- constants
 
-UNIT = 10**6  # every token is 6-decimal
 RESERVE = 85_763_529  # the runbook's pool: 85.763529 cWUSDC / 85.763529 USDC
 LENDER_BUCKET = 5 * UNIT  # the runbook's 5 USDC lender bucket
 VIRTUAL_FEE_BPS = 5
 MAX_LOSS_BPS = 10  # a 1 cWUSDC proof shows exactly 10 bps at a 5 bps fee (boundary)
 FLASH_FEE_BPS = 9
-ADMIN_DELAY = 3 * 24 * 3600
-UINT128_MAX = 2**128 - 1
-UINT104_MAX = 2**104 - 1
-UINT256_MAX = 2**256 - 1
 CALLBACK_SUCCESS = keccak(text="ERC3156FlashBorrower.onFlashLoan")
 OPERATOR_ROLE = keccak(text="OPERATOR_ROLE")
 PAUSER_ROLE = keccak(text="PAUSER_ROLE")
@@ -159,8 +156,49 @@ def _revert_of(exc: BaseException, registry: ErrorRegistry, chain=None) -> tuple
 # ---------------------------------------------------------------------------- scene
 
 
+class StrictReverts:
+    """Refusal checks for a scene with `registry`, `chain` and a `state()` snapshot.
+
+    `reverts`: the block must revert with one custom error, decoded strictly by selector, with
+    these argument values. `refused`: the same, and the observable state is unchanged."""
+
+    registry: ErrorRegistry
+    chain: Any
+
+    def state(self) -> dict:  # pragma: no cover - every scene defines it
+        raise NotImplementedError
+
+    @contextmanager
+    def reverts(self, name: str, **inputs):
+        """The block must revert with custom error `name` (and these argument values)."""
+        try:
+            yield
+        except AssertionError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - ape, web3 and provider errors alike
+            actual, actual_inputs = _revert_of(exc, self.registry, self.chain)
+            assert actual == name, f"expected revert {name}{inputs or ''}, got {actual}{actual_inputs}"
+            for key, expected in inputs.items():
+                assert key in actual_inputs, f"{name} has no input {key!r} ({actual_inputs})"
+                assert actual_inputs[key] == _norm_expected(expected), (
+                    f"{name}.{key}: expected {expected!r}, got {actual_inputs[key]!r}"
+                )
+        else:
+            raise AssertionError(f"expected revert {name}, but nothing reverted")
+
+    @contextmanager
+    def refused(self, name: str, **inputs):
+        """`reverts`, plus: the observable state is exactly what it was before."""
+        before = self.state()
+        with self.reverts(name, **inputs):
+            yield
+        after = self.state()
+        changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+        assert not changed, f"state changed by a refused call: {changed}"
+
+
 @dataclass
-class Scene:
+class Scene(StrictReverts):
     """One deployed vault with its tokens, actors and probes of its observable state."""
 
     project: Any
@@ -219,36 +257,6 @@ class Scene:
         self.holders.extend(holders)
         self.proof_ids.extend(proof_ids)
         self.extra_probes.extend(probes)
-
-    # ---- refusals
-
-    @contextmanager
-    def reverts(self, name: str, **inputs):
-        """The block must revert with custom error `name` (and these argument values)."""
-        try:
-            yield
-        except AssertionError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - ape, web3 and provider errors alike
-            actual, actual_inputs = _revert_of(exc, self.registry, self.chain)
-            assert actual == name, f"expected revert {name}{inputs or ''}, got {actual}{actual_inputs}"
-            for key, expected in inputs.items():
-                assert key in actual_inputs, f"{name} has no input {key!r} ({actual_inputs})"
-                assert actual_inputs[key] == _norm_expected(expected), (
-                    f"{name}.{key}: expected {expected!r}, got {actual_inputs[key]!r}"
-                )
-        else:
-            raise AssertionError(f"expected revert {name}, but nothing reverted")
-
-    @contextmanager
-    def refused(self, name: str, **inputs):
-        """`reverts`, plus: the observable state is exactly what it was before."""
-        before = self.state()
-        with self.reverts(name, **inputs):
-            yield
-        after = self.state()
-        changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
-        assert not changed, f"state changed by a refused call: {changed}"
 
     def static(self, contract, method: str, *args, sender=None):
         """eth_call straight through web3 so that a view's revert data arrives undamaged."""
