@@ -11,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Ape keeps its data (accounts, caches) under the project unless the operator says otherwise.
 export APE_DATA_FOLDER ?= $(HOME)/.ape
 
-.PHONY: setup build test demo bench abi lock clean slither
+.PHONY: setup build test demo bench abi lock clean slither campaign
 
 setup: $(VENV)/.installed node_modules/.installed .toolchain/solc/.provisioned
 
@@ -47,6 +47,11 @@ test: build slither
 
 demo: build
 	ape run demo
+
+# The long cross-contract invariant campaign: make campaign N=1000000 (writes docs/campaign.md).
+N ?= 1000000
+campaign: build
+	python -m tests.campaign.run --transitions $(N)
 
 bench: build
 	python -m dbis.bench
