@@ -24,7 +24,7 @@ TARGET_TRANSITIONS = 1_000_000
 TARGET_RATE = 500.0
 
 
-def markdown(result: CampaignResult, systems: list[str]) -> str:
+def markdown(result: CampaignResult, systems: list[str], outcomes: dict[str, dict[str, int]] | None = None) -> str:
     met = result.transitions >= TARGET_TRANSITIONS and result.rate >= TARGET_RATE and not result.violation
     lines = [
         "# Cross-contract invariant campaign",
@@ -53,6 +53,11 @@ def markdown(result: CampaignResult, systems: list[str]) -> str:
         lines += ["No counterexample: no invariant broke.", ""]
     lines += ["## Operations drawn", "", "| operation | count |", "|---|---:|"]
     lines += [f"| {op} | {n:,} |" for op, n in sorted(result.per_operation.items())]
+    for system, counts in (outcomes or {}).items():
+        lines += ["", f"## Transaction outcomes: {system}", "",
+                  "Each transaction the harness sent, by function and predicted result (`ok` or the custom error).",
+                  "", "| function:outcome | count |", "|---|---:|"]
+        lines += [f"| {k} | {n:,} |" for k, n in sorted(counts.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -76,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
 
     result = campaign.run(args.transitions, progress=progress)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(markdown(result, names))
+    outcomes = {s.name: dict(s.harness.outcomes) for s in systems}
+    args.out.write_text(markdown(result, names, outcomes))
     summary = {"transitions": result.transitions, "episodes": result.episodes, "seconds": round(result.seconds, 2),
                "rate": round(result.rate, 1), "seed": result.seed,
                "violation": None if not result.violation else {
