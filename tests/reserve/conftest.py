@@ -9,6 +9,7 @@ import pytest
 from eth_utils import keccak
 
 from dbis.reserve.report import encode_metadata, encode_report
+from tests.harness.conftest import anvil, run_cli, workdir  # noqa: F401 - fixtures of the command tests
 from tests.unit.support import ErrorRegistry, StrictReverts, batch_call, selector
 
 CHAIN_SELECTOR = 5009297550715157269  # Chainlink's ethereum-mainnet selector (any nonzero value works)
