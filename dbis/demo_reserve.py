@@ -23,13 +23,20 @@ from typing import Any, Callable
 from web3 import Web3
 
 from dbis import abi, artifacts
+from dbis.commands.engine_x import TOKEN
 from dbis.operator import BuildContext, Options, run_command
 from dbis.plan import Plan, call, deploy, ref
 from dbis.reserve import commands, recovery, source
 from dbis.reserve.monitor import Monitor, MonitorConfig
 from dbis.reserve.report import ATTESTATION
 
-TOKEN = "TestERC20"
+BOUNDARIES = """\
+What the reserve steps prove (local chain, test tokens): only a boolean reached the chain; the gate
+the router asks before every mint closed while the reserve was insolvent and reopened after a fresh
+solvent attestation; the monitor restored exactly the deficit to the reserve address.
+What they do not prove: that the custodian's books (the source) are true; confidentiality against
+the operator (here the workflow runs in the operator's process, not in a Chainlink TEE); the dark-pool
+path for large deficits (needs Chainlink Confidential Compute, reported only)."""
 COLLATERAL_DECIMALS = 8
 LIABILITIES = 100 * 10**COLLATERAL_DECIMALS  # 100 wBTC owed
 LOSS = 25 * 10**(COLLATERAL_DECIMALS - 2)  # the reserve loses 0.25 wBTC
@@ -155,7 +162,7 @@ def render(result: dict[str, Any]) -> str:
                          f"{rec['deficit']} collateral units to the reserve, executed={rec['executed']}")
         if "recovery_confirmed" in stage:
             lines.append(f"   monitor: recovery confirmed={stage['recovery_confirmed']}")
-    return "\n".join(lines)
+    return "\n".join(lines + ["", BOUNDARIES])
 
 
 def checks(result: dict[str, Any]) -> bool:

@@ -72,19 +72,13 @@ def build_reserve_deploy(ctx: BuildContext) -> Plan:
                         "workflow_owner": owner, "workflow_id": workflow_id, "updater": updater})
 
 
-def source_spec(ctx: BuildContext, cfg: dict[str, Any]) -> source.SourceSpec:
-    return source.SourceSpec(source=ctx.param("source") or cfg.get("source"), feed=ctx.param("feed") or cfg.get("feed"),
-                             liability_token=ctx.param("liability_token") or cfg.get("liability_token"),
-                             feed_max_age=int(cfg.get("feed_max_age", 86_400)))
-
-
 def build_reserve_workflow(ctx: BuildContext) -> Plan:
     """Read reserves and liabilities, compare them here, and publish only the boolean.
 
     The plan (printed, written to JSON and sent) holds the flag and nothing else of the figures."""
     cfg = config(ctx)
     attestation = attestation_address(ctx)
-    solvent = source.read(source_spec(ctx, cfg), ctx.w3).is_solvent
+    solvent = source.read(source.SourceSpec.from_sources(ctx.options.params, cfg), ctx.w3).is_solvent
     # One run = one publication: the key carries the block the decision was made at, so the journal
     # never mistakes today's publication for yesterday's identical calldata.
     block = ctx.w3.eth.block_number

@@ -23,7 +23,7 @@ from dbis import abi, netconfig
 from dbis.artifacts import PROJECT_ROOT
 from dbis.errors import OperatorError
 from dbis.journal import Journal
-from dbis.operator import Options, run_command
+from dbis.operator import Options, _redact, run_command
 from dbis.plan import write_json
 from dbis.reserve import recovery, source
 from dbis.reserve.commands import DEPLOYED
@@ -57,11 +57,6 @@ class MonitorState:
     recoveries: list[dict[str, Any]] = field(default_factory=list)
     confirmations: list[int] = field(default_factory=list)
     rpc_failures: int = 0
-
-
-def _redact(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{rest.split('/')[0]}"
 
 
 def _status_events(w3: Web3, attestation: str, start: int, end: int) -> list[dict[str, Any]]:
@@ -236,8 +231,7 @@ def command(args: Any) -> int:
         raise OperatorError("--max-iterations and --interval must not be negative")
     mc = MonitorConfig(
         network=net.name, rpc_url=rpc, attestation=args.attestation,
-        spec=source.SourceSpec(args.source or cfg.get("source"), args.feed or cfg.get("feed"),
-                               args.liability_token or cfg.get("liability_token"), int(cfg.get("feed_max_age", 86_400))),
+        spec=source.SourceSpec.from_sources(vars(args), cfg),
         recovery=recovery.RecoveryConfig.from_sources(params, cfg, net.tokens), options=options,
         from_block=args.from_block, interval=args.interval, max_iterations=args.max_iterations,
         max_rpc_failures=args.max_rpc_failures,

@@ -19,11 +19,11 @@ from typing import Any, Literal
 from web3 import Web3
 
 from dbis import abi
+from dbis.commands.engine_x import ERC20
 from dbis.errors import OperatorError
 from dbis.operator import BuildContext
 from dbis.plan import Plan, Step, call
 
-ERC20 = "TestERC20"  # any compiled contract with the ERC-20 ABI encodes approve/transfer
 ROUTER = "IUniswapV3SwapRouter"
 PRICE_DECIMALS = 8  # USD per whole collateral token, Chainlink-style
 SWAP_DEADLINE = 1_800  # seconds after the simulated block

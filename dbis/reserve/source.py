@@ -18,10 +18,10 @@ from typing import Any
 from web3 import Web3
 
 from dbis import abi
+from dbis.commands.engine_x import ERC20
 from dbis.errors import OperatorError
 
 FEED = "AggregatorV3Interface"
-ERC20 = "TestERC20"  # any compiled contract with the ERC-20 ABI reads balanceOf/totalSupply/decimals
 _RESERVE_KEYS = ("reserves", "totalReserve")
 _LIABILITY_KEYS = ("liabilities", "totalLiabilities")
 
@@ -57,6 +57,14 @@ class SourceSpec:
     feed: str | None = None
     liability_token: str | None = None
     feed_max_age: int = 86_400
+
+    @classmethod
+    def from_sources(cls, params: dict[str, Any], cfg: dict[str, Any]) -> "SourceSpec":
+        """Flags first (`params`), then the network's `reserve` section (`cfg`)."""
+        def pick(name: str) -> Any:
+            return params.get(name) or cfg.get(name)
+
+        return cls(pick("source"), pick("feed"), pick("liability_token"), int(cfg.get("feed_max_age", 86_400)))
 
 
 def _figure(value: Any, what: str, w3: Web3 | None) -> Decimal:
