@@ -21,6 +21,7 @@ from dbis.operator import Options
 from dbis.reserve import recovery
 from dbis.reserve.monitor import Monitor, MonitorConfig
 from dbis.reserve.source import SourceSpec
+from tests.harness.conftest import CliResult
 from tests.harness.test_framework import _one_line_error
 
 ADDRESS = "0x" + "11" * 20
@@ -144,8 +145,8 @@ def test_cli_gives_up_on_a_dead_rpc_with_one_line(workdir: Path) -> None:
     stdout, stderr = proc.communicate(timeout=120)
     assert stdout.count("retrying") == 3, stdout
     assert proc.returncode == 2
-    assert _one_line_error(type("R", (), {"returncode": proc.returncode, "stdout": stdout, "stderr": stderr})) \
-        .endswith("unreachable for 3 polls in a row; stopping")
+    line = _one_line_error(CliResult(proc.returncode, stdout, stderr))
+    assert line.endswith("unreachable for 3 polls in a row; stopping")
 
 
 def test_cli_is_bounded_and_stops_cleanly_on_ctrl_c(anvil, workdir: Path) -> None:
