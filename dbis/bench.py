@@ -37,7 +37,7 @@ from typing import Any
 
 from eth_utils import keccak
 
-from dbis import ladder
+from dbis import bench_reserve, ladder
 from dbis.artifacts import PROJECT_ROOT, Artifact
 from dbis.engine import Contract, FastChain, Receipt
 
@@ -650,6 +650,7 @@ def run(with_ape: bool = True) -> tuple[list[Row], dict[str, Any]]:
                 rows.append(Row(f"depositCollateral, {label} deposit, our borrow vault, measured on anvil through "
                                 "Ape (cross-check)", gas, "gas", "the engine's figure for the same transaction",
                                 engine_gas, round(gas / engine_gas, 4)))
+    rows += bench_reserve.rows(chain, Row, PROOF_GAS_TARGET)
     return rows, notes
 
 

@@ -58,6 +58,21 @@ PARAMS: dict[str, list[tuple[str, type, str]]] = {
         ("--usdc", str, "USDC token address"),
         ("--label", str, "run label; a new label deploys a new vault instead of resuming"),
     ],
+    "reserve-deploy": [
+        ("--forwarder", str, "Chainlink CRE forwarder allowed to call onReport (local default: the sender)"),
+        ("--chain-selector", int, "this chain's selector as reports name it (default from the network config)"),
+        ("--max-age", int, "seconds an attestation stays usable (default from the network config)"),
+        ("--workflow-owner", str, "workflow owner onReport requires (default: not checked)"),
+        ("--workflow-id", str, "workflow id onReport requires, 0x + 64 hex digits (default: not checked)"),
+        ("--updater", str, "address granted UPDATER_ROLE (default: the sender)"),
+        ("--label", str, "run label; a new label deploys a new attestation instead of resuming"),
+    ],
+    "reserve-workflow": [
+        ("--attestation", str, "attestation address (default: the one reserve-deploy journaled)"),
+        ("--source", str, "reserves and liabilities: a JSON file or an http(s) URL"),
+        ("--feed", str, "proof-of-reserve AggregatorV3Interface feed (reserves), read through the RPC"),
+        ("--liability-token", str, "token whose total supply is the liabilities (with --feed)"),
+    ],
 }
 
 
@@ -65,7 +80,34 @@ def _builders() -> dict[str, Callable]:
     from dbis.commands import borrow_vault, engine_x
 
     return {"v2-deploy": engine_x.build_v2_deploy, "loop-proof": engine_x.build_loop_proof,
-            "borrow-vault-deploy": borrow_vault.build_borrow_vault_deploy}
+            "borrow-vault-deploy": borrow_vault.build_borrow_vault_deploy,
+            **_reserve_builders()}
+
+
+def _reserve_builders() -> dict[str, Callable]:
+    from dbis.reserve import commands
+
+    return {"reserve-deploy": commands.build_reserve_deploy, "reserve-workflow": commands.build_reserve_workflow}
+
+
+def _reserve_monitor_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("reserve-monitor", help="follow ReserveStatusUpdated; plan (EXECUTE=1: run) the recovery")
+    _common(p)
+    p.add_argument("--attestation", help="attestation address (default: the one reserve-deploy journaled)")
+    p.add_argument("--source", help="reserves and liabilities to size a deficit: a JSON file or an http(s) URL")
+    p.add_argument("--feed", help="proof-of-reserve AggregatorV3Interface feed (reserves)")
+    p.add_argument("--liability-token", help="token whose total supply is the liabilities (with --feed)")
+    p.add_argument("--collateral", help="collateral token the reserve holds")
+    p.add_argument("--usdc", help="USDC token the recovery wallet swaps from")
+    p.add_argument("--reserve-address", help="where the recovered collateral is sent")
+    p.add_argument("--swap-router", help="Uniswap V3 SwapRouter")
+    p.add_argument("--pool-fee", type=int, help="Uniswap V3 pool fee tier (default 3000)")
+    p.add_argument("--price", type=int, help="collateral price, USD with 8 decimals (sizes the swap)")
+    p.add_argument("--slippage-bps", type=int, help="USDC allowance above the price (default 100)")
+    p.add_argument("--from-block", type=int, help="first block to read events from (default: the next block)")
+    p.add_argument("--interval", type=float, default=2.0, help="seconds between polls (default 2)")
+    p.add_argument("--max-iterations", type=int, default=10, help="polls before stopping; 0 = until Ctrl-C")
+    p.add_argument("--max-rpc-failures", type=int, default=5, help="failed polls in a row before giving up")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -82,6 +124,7 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("--vault", help="vault address (default: the one borrow-vault-deploy journaled)")
     status.add_argument("--journal-dir", type=Path, default=None)
     status.add_argument("--out-dir", type=Path, default=None, help="status JSON folder (default reports/status/)")
+    _reserve_monitor_parser(sub)
     demo = sub.add_parser("demo", help="the Engine X proof scenario on the embedded local chain")
     demo.add_argument("--out-dir", type=Path, default=None)
     return root
@@ -97,6 +140,10 @@ def run(argv: Sequence[str]) -> int:
         from dbis.commands import borrow_vault
 
         return borrow_vault.status_command(args.network, args.rpc_url, args.vault, args.journal_dir, args.out_dir)
+    if args.command == "reserve-monitor":
+        from dbis.reserve import monitor
+
+        return monitor.command(args)
     from dbis.operator import Options, run_command
 
     opts = Options(
