@@ -86,7 +86,10 @@ def _element_key(element: dict[str, Any]) -> str:
 
 def finding_key(result: dict[str, Any]) -> str:
     """A key that survives moving lines: the detector and the elements, in order, without positions."""
-    return result["check"] + "|" + "|".join(_element_key(e) for e in result.get("elements", []))
+    keys = [_element_key(e) for e in result.get("elements", [])]
+    if result["check"] == "pragma":  # one finding for the whole build: the set of versions, not each file
+        keys = sorted(set(keys))
+    return result["check"] + "|" + "|".join(keys)
 
 
 def _in_skipped(result: dict[str, Any]) -> bool:
