@@ -33,6 +33,9 @@ MIN_TICK, MAX_TICK = -887_272, 887_272
 Q96 = 2**96
 PARITY_SQRT_PRICE_X96 = Q96  # exactly 1:1 for two tokens with equal decimals (tick 0)
 DEADLINE = 2**64 - 1
+# The 0.01 % tier (tick spacing 1) that Uniswap governance enabled on the mainnet factory in
+# November 2021; the factory bytecode enables only 500/3000/10000 at deployment.
+GOVERNANCE_FEE_TIERS = ((100, 1),)
 
 
 @dataclass(frozen=True)
@@ -143,10 +146,13 @@ def view(w3: Web3, target: str, contract: str, function: str, *args: Any) -> tup
 def deploy_stack(w3: Web3, deployer: str) -> UniswapStack:
     """The real UniswapV3Factory, NonfungiblePositionManager and SwapRouter (npm bytecode) + a test WETH9.
 
-    The position manager's token descriptor is the zero address: only `tokenURI` uses it.
+    The position manager's token descriptor is the zero address: only `tokenURI` uses it. The
+    factory's owner (the deployer) enables the mainnet governance fee tiers (0.01 %) as on mainnet.
     """
     weth = deploy(w3, deployer, WETH)
     factory = deploy(w3, deployer, FACTORY)
+    for fee, spacing in GOVERNANCE_FEE_TIERS:
+        transact(w3, deployer, factory, FACTORY, "enableFeeAmount", fee, spacing)
     manager = deploy(w3, deployer, POSITION_MANAGER, factory, weth, ZERO_ADDRESS)
     router = deploy(w3, deployer, SWAP_ROUTER, factory, weth)
     return UniswapStack(factory=factory, position_manager=manager, swap_router=router, weth=weth)

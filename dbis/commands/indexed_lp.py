@@ -107,6 +107,9 @@ def build_univ3_local_stack(ctx: BuildContext) -> Plan:
     steps: list[Step] = [
         deploy("deploy-weth", uniswap.WETH, note="test WETH9"),
         deploy("deploy-factory", uniswap.FACTORY, events=("OwnerChanged",), note="npm @uniswap/v3-core"),
+        *(call(f"enable-fee-{fee}", ref("deploy-factory"), uniswap.FACTORY, "enableFeeAmount", fee, spacing,
+               events=("FeeAmountEnabled",), note="as Uniswap governance did on mainnet")
+          for fee, spacing in uniswap.GOVERNANCE_FEE_TIERS),
         deploy("deploy-position-manager", uniswap.POSITION_MANAGER, ref("deploy-factory"), ref("deploy-weth"),
                uniswap.ZERO_ADDRESS, note="npm @uniswap/v3-periphery; no token descriptor"),
         deploy("deploy-swap-router", uniswap.SWAP_ROUTER, ref("deploy-factory"), ref("deploy-weth"),

@@ -173,7 +173,9 @@ def test_same_transaction_price_push_passes_a_spot_only_vault(scene) -> None:
     off = _off_peg_for_a_while(scene)
     receipt = _push(scene, pusher)
     ev = _event(receipt, vault)
-    assert ev["spotTick"] == 0 and scene.tick() == off  # recorded at the peg, and the price is back off it
+    # Recorded at the peg (a downward swap that stops exactly on tick 0's price leaves slot0.tick at
+    # -1, Uniswap's boundary convention), and the price is back off it once the transaction ends.
+    assert ev["spotTick"] == -1 and ev["twapTick"] == -1 and scene.tick() == off
 
 
 def test_same_transaction_price_push_refused_with_a_twap_window(scene) -> None:
