@@ -80,3 +80,23 @@ def test_commands_without_their_prerequisites_are_refused(anvil, mainnet_anvil, 
     assert "local network only" in _one_line_error(
         run_cli("univ3-local-stack", "--network", "mainnet", "--rpc-url", mainnet_anvil.url, "--sender",
                 "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"))
+
+
+def test_migration_moves_the_engine_x_rail_into_the_pool(anvil, run_cli, workdir) -> None:
+    """The runbook's path: the v2 vault's 85.763529 / 85.763529 rail is withdrawn and minted at 1:1."""
+    assert run_cli("v2-deploy", "--rpc-url", anvil.url, execute=True).returncode == 0
+    rail = _addresses(workdir)
+    vault, cw, usdc = rail["v2-deploy/deploy-vault"], rail["v2-deploy/deploy-cwusdc"], rail["v2-deploy/deploy-usdc"]
+    stacked = run_cli("univ3-local-stack", "--rpc-url", anvil.url, "--cwusdc", cw, "--usdc", usdc, execute=True)
+    assert stacked.returncode == 0, stacked.stderr
+    migrated = run_cli("indexed-lp-migration", "--rpc-url", anvil.url, execute=True)
+    assert migrated.returncode == 0, migrated.stderr
+    steps = [e["step"] for e in read_journal(workdir) if e["command"] == "indexed-lp-migration"]
+    assert "withdraw-rail" in steps and steps[-1] == "mint"
+    w3 = anvil.w3
+    assert abi.view(w3, vault, "DBISEngineXVirtualBatchVault", "poolCwusdcReserve")[0] == 0
+    assert abi.view(w3, vault, "DBISEngineXVirtualBatchVault", "poolUsdcReserve")[0] == 0
+    a = _addresses(workdir)
+    pool = uniswap.pool_address(a["univ3-local-stack/deploy-factory"], cw, usdc, 100)
+    assert [abi.view(w3, t, "TestERC20", "balanceOf", pool)[0] for t in (cw, usdc)] == [85_763_529] * 2
+    assert uniswap.slot0(w3, pool)[1] == 0
