@@ -11,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Ape keeps its data (accounts, caches) under the project unless the operator says otherwise.
 export APE_DATA_FOLDER ?= $(HOME)/.ape
 
-.PHONY: setup build test demo bench abi lock clean
+.PHONY: setup build test demo bench abi lock clean slither campaign
 
 setup: $(VENV)/.installed node_modules/.installed .toolchain/solc/.provisioned
 
@@ -32,11 +32,26 @@ node_modules/.installed: package.json package-lock.json
 build: setup
 	ape compile
 
-test: build
+# Static analysis gate: Slither in its own pinned venv, same solc; fails on an untriaged High/Medium.
+SLITHER_VENV := .venv-slither
+$(SLITHER_VENV)/.installed: tools/slither/requirements.lock
+	$(PYTHON) -m venv $(SLITHER_VENV)
+	$(SLITHER_VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/slither/requirements.lock
+	touch $@
+
+slither: setup $(SLITHER_VENV)/.installed
+	$(SLITHER_VENV)/bin/python tools/slither_gate.py
+
+test: build slither
 	ape test tests -q -p no:cacheprovider
 
 demo: build
 	ape run demo
+
+# The long cross-contract invariant campaign: make campaign N=1000000 (writes docs/campaign.md).
+N ?= 1000000
+campaign: build
+	python -m tests.campaign.run --transitions $(N)
 
 bench: build
 	python -m dbis.bench

@@ -468,6 +468,7 @@ class FastChain:
         self._accounts: dict[bytes, tuple[int, int]] = {}  # balance, nonce
         self._code: dict[bytes, bytes] = {}
         self._undo: list[tuple[Any, ...]] = []
+        self._touched: set[bytes] = set()  # accounts whose state changed since take_touched()
         self._snapshots: dict[int, int] = {}
         self._next_snapshot = 0
         self._errors: dict[bytes, dict[str, Any]] = {}
@@ -690,6 +691,7 @@ class FastChain:
                     account = mirror[canonical] = {}
                 old = account.get(key, 0)
                 if old != value:
+                    self._touched.add(canonical)
                     if record:
                         undo.append((_SLOT, canonical, key, old))
                     account[key] = value
@@ -697,6 +699,7 @@ class FastChain:
             self._write_slots(writes)
 
     def _set_account(self, canonical: bytes, balance: int, nonce: int, code: bytes | None = None) -> None:
+        self._touched.add(canonical)
         old_balance, old_nonce = self._accounts.get(canonical, (0, 0))
         old_code = self._code.get(canonical)
         if code is None:
@@ -851,6 +854,12 @@ class FastChain:
     def timestamp(self) -> int:
         """Block timestamp seen by transactions."""
         return self._timestamp
+
+    def take_touched(self) -> set[bytes]:
+        """The accounts (canonical addresses) whose storage, balance, nonce or code a transaction,
+        a storage override or a revert changed since the last call; the set starts empty again."""
+        touched, self._touched = self._touched, set()
+        return touched
 
     def time_travel(self, seconds: int) -> None:
         """Move the block timestamp (and number, 12 s blocks) forward."""

@@ -639,7 +639,7 @@ contract DBISEngineXXautUsdcBorrowVault is DBISEngineXSurplusRescue, Pausable {
 
     function _setPriceParams(PriceParams memory p) private {
         if (p.maxPriceAge == 0 || p.maxPriceMoveBps == 0 || p.maxPriceMoveBps > BPS) revert InvalidPriceParams();
-        uint8 dec;
+        uint8 dec = 0; // stays 0 without a feed
         if (address(p.feed) != address(0)) {
             if (p.feedMaxAge == 0 || address(p.feed).code.length == 0) revert InvalidPriceParams();
             try p.feed.decimals() returns (uint8 d) {

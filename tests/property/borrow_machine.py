@@ -30,9 +30,9 @@ from typing import Any
 
 from eth_utils import keccak
 
-from dbis.engine import FastChain, Receipt, Reverted
+from dbis.engine import FastChain, Receipt
 from tests.constants import ADMIN_DELAY, BPS, PRICE_UNIT, RAY, UINT128_MAX, UINT256_MAX, UNIT, WAD, YEAR
-from tests.property.model_support import Expect, ModelMismatch, mul_div
+from tests.property.model_support import Expect, ModelMismatch, erc20_balance_slot, mul_div, run_expecting
 
 PRICE0 = 2000 * PRICE_UNIT
 MAX_PRICE_AGE = 3600
@@ -196,28 +196,14 @@ class BorrowHarness:
     def _run(self, label: str, expect: Expect, fn: Any, *args: Any, sender: Any) -> Receipt | None:
         self.transitions += 1
         self.last_step_at = time.perf_counter()
-        try:
-            receipt = fn(*args, sender=sender)
-        except Reverted as exc:
-            if expect.error is None:
-                raise ModelMismatch(f"{label}: expected success, reverted with {exc.error}") from exc
-            if exc.error.name != expect.error:
-                raise ModelMismatch(f"{label}: expected {expect.error}{expect.args}, reverted with {exc.error}") from exc
-            if expect.args is not None and tuple(exc.error.args) != tuple(expect.args):
-                raise ModelMismatch(f"{label}: expected {expect.error}{expect.args}, got {exc.error}") from exc
-            self.outcomes[f"{label}:{expect.error}"] += 1
-            return None
-        if expect.error is not None:
-            raise ModelMismatch(f"{label}: expected revert {expect.error}{expect.args}, the call succeeded")
-        self.outcomes[f"{label}:ok"] += 1
-        self._last_receipt = receipt
+        receipt = run_expecting(label, expect, self.outcomes, fn, *args, sender=sender)
+        if receipt is not None:
+            self._last_receipt = receipt
         return receipt
 
     def _balance_of(self, token: Any, holder: Any) -> int:
-        """OpenZeppelin ERC20 `_balances` (slot 0), read from storage; verified at build."""
-        address = getattr(holder, "address", holder)
-        key = bytes(12) + bytes.fromhex(str(address)[2:]) + bytes(32)
-        return self.chain.get_storage(token, int.from_bytes(keccak(key), "big"))
+        """OpenZeppelin ERC20 `_balances`, read from storage; verified at build."""
+        return self.chain.get_storage(token, erc20_balance_slot(holder))
 
     def _verify_balance_reads(self) -> None:
         for token in (self.xaut, self.usdc):

@@ -21,8 +21,8 @@ from typing import Any
 from eth_utils import keccak
 
 from dbis import ladder
-from dbis.engine import Contract, FastChain, Receipt, Reverted
-from tests.property.model_support import Expect, ModelMismatch
+from dbis.engine import Contract, FastChain, Receipt
+from tests.property.model_support import Expect, ModelMismatch, erc20_balance_slot, run_expecting
 
 UNIT = 10**6  # every token has 6 decimals
 RUNBOOK_RESERVE = 85_763_529  # 85.763529 cWUSDC / USDC, the runbook's pool
@@ -46,11 +46,6 @@ OPERATOR_FLOAT = 10**30  # cWUSDC and USDC the operator holds (far beyond any dr
 BORROWERS = ("proof", "noop", "wrong_reply", "no_approval", "not_allowed")
 RECIPIENTS = ("fresh", "holder", "surplus", "operator", "vault", "zero")
 DONATION_TOKENS = ("cwusdc", "usdc", "xaut")
-
-
-def _canonical(address: Any) -> bytes:
-    address = getattr(address, "address", address)
-    return bytes.fromhex(str(address)[2:])
 
 
 @dataclass
@@ -160,21 +155,7 @@ class VaultHarness:
         """Run one transaction and check its outcome against `expect`."""
         self.transitions += 1
         self.last_step_at = time.perf_counter()
-        try:
-            receipt = fn(*args, sender=sender)
-        except Reverted as exc:
-            if expect.error is None:
-                raise ModelMismatch(f"{label}: expected success, reverted with {exc.error}") from exc
-            if exc.error.name != expect.error:
-                raise ModelMismatch(f"{label}: expected {expect.error}, reverted with {exc.error}") from exc
-            if expect.args is not None and tuple(exc.error.args) != tuple(expect.args):
-                raise ModelMismatch(f"{label}: expected {expect.error}{expect.args}, got {exc.error}") from exc
-            self.outcomes[f"{label}:{expect.error}"] += 1
-            return None
-        if expect.error is not None:
-            raise ModelMismatch(f"{label}: expected revert {expect.error}, the call succeeded")
-        self.outcomes[f"{label}:ok"] += 1
-        return receipt
+        return run_expecting(label, expect, self.outcomes, fn, *args, sender=sender)
 
     def _role_error(self, sender: Any, role: bytes) -> Expect | None:
         has = {
@@ -190,11 +171,9 @@ class VaultHarness:
         return [self._balance_of(t, h) for h in holders]
 
     def _balance_of(self, token: Contract, holder: Any) -> int:
-        """`token.balanceOf(holder)` read straight from storage (OpenZeppelin ERC20 keeps
-        `_balances` at slot 0): ten times cheaper than an EVM call, and checked against
-        `balanceOf` when the harness is built (`_verify_balance_reads`)."""
-        slot = int.from_bytes(keccak(bytes(12) + _canonical(holder) + bytes(32)), "big")
-        return self.chain.get_storage(token, slot)
+        """`token.balanceOf(holder)` read straight from storage: ten times cheaper than an EVM
+        call, and checked against `balanceOf` when the harness is built (`_verify_balance_reads`)."""
+        return self.chain.get_storage(token, erc20_balance_slot(holder))
 
     def _verify_balance_reads(self) -> None:
         for token in self.tokens.values():
