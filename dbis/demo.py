@@ -5,6 +5,9 @@
 2. Two exact-output proofs of 5,000,000,000 cWUSDC to two fresh recipients, distinct proof IDs.
 3. A flash loan of the lender bucket through the proof borrower.
 4. The XAUt-backed USDC borrow vault: deposit, borrow at the LTV limit, price fall, liquidation.
+5. Indexed LP: the real Uniswap V3 pool at 1:1, a tiny public swap, the indexed proof recorded,
+   then the pool moved out of range and the record refused with its reason.
+6. Proof of reserve: healthy, undercollateralised with the recovery executed, healthy again.
 Then it prints the evidence and writes `reports/demo/engine-x-demo.json`.
 """
 
@@ -17,7 +20,7 @@ from typing import Any
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
-from dbis import abi, demo_borrow, demo_reserve
+from dbis import abi, demo_borrow, demo_indexed, demo_reserve
 from dbis.artifacts import PROJECT_ROOT
 from dbis.chain import Anvil
 from dbis.commands import borrow_vault, engine_x
@@ -158,7 +161,9 @@ def main(out_dir: Path | None = None) -> int:
         print("== 4. borrow vault: XAUt collateral, USDC loan at the LTV limit, price fall, liquidation")
         borrow = demo_borrow.run(w3, opts, progress)
 
-        print("== 5. proof of reserve: healthy, undercollateralised with recovery, healthy again")
+        print("== 5. indexed LP: real Uniswap V3 pool at 1:1, public swap, indexed proof, out-of-range refusal")
+        indexed = demo_indexed.run(w3, opts, progress, cwusdc, usdc)
+        print("== 6. proof of reserve: healthy, undercollateralised with recovery, healthy again")
         reserve = demo_reserve.run(w3, node.url, opts, progress, out)
 
         recipients = {}
@@ -207,6 +212,7 @@ def main(out_dir: Path | None = None) -> int:
     print("liquidation: " + ", ".join(f"{k} {v}" for k, v in liq.items()))
     print("gas: " + ", ".join(f"{k} {v:,}" for k, v in borrow["gas"].items() if k in ("deposit", "borrow", "liquidate")))
     print()
+    print(demo_indexed.render(indexed))
     print(demo_reserve.render(reserve))
     print()
     print(BOUNDARIES)
@@ -219,6 +225,7 @@ def main(out_dir: Path | None = None) -> int:
         and borrow["positions"]["after_price_fall"][0]["health_factor"] < 10**18
         and borrow["positions"]["after_liquidation"][0]["debt"] < borrow["positions"]["after_price_fall"][0]["debt"]
         and demo_reserve.checks(reserve)
+        and indexed["checks_passed"]
     )
     report = {
         "scenario": "engine-x-demo",
@@ -230,6 +237,7 @@ def main(out_dir: Path | None = None) -> int:
         "proofs": evidence_rows,
         "flash": {"events": flash_events, "gas_used": flash_gas},
         "borrow_vault": borrow,
+        "indexed_lp": indexed,
         "reserve": reserve,
         "plans": {"v2-deploy": deployed.plan.hash, "recipient-proofs": proofs.plan.hash, "flash": flash.plan.hash},
         "checks_passed": ok,
