@@ -190,9 +190,11 @@ class BorrowVaultSystem(_RuleSystem):
         }
 
 
-def all_systems(chain: FastChain) -> list[_RuleSystem]:
+def all_systems(chain: FastChain) -> list[Any]:
     """Every system, deployed together on `chain`."""
-    return [BatchVaultSystem(chain), BorrowVaultSystem(chain)]
+    from tests.campaign.reserve import ReserveSystem
+
+    return [BatchVaultSystem(chain), BorrowVaultSystem(chain), ReserveSystem(chain)]
 
 
 __all__ = ["BatchVaultSystem", "BorrowVaultSystem", "all_systems", "PRICE0"]
