@@ -263,8 +263,8 @@ def canary_preflight_command(args: Any) -> int:
         raise OperatorError(f"no vault on {net.name}: run v2-deploy with EXECUTE=1 first, or pass --vault")
     base_tag, generated = ppackage.snapshot(dict(os.environ))
     canary_tag = pconfig.check_tag(args.canary_tag or f"{base_tag}-canary")
-    cfg = pconfig.load(net.name, None if args.amount is None else args.amount,
-                       Path(args.config) if args.config else None)
+    # The canary uses the configuration's parties; its recipients are validated but not paid here.
+    cfg = pconfig.load(net.name, args.amount or "1", Path(args.config) if args.config else None)
     recipient = _checksum(args.recipient, "--recipient") or sender
     units = pconfig.parse_amount(args.amount, "--amount") if args.amount is not None else cfg.canary_amount_units
     canary_cfg = pconfig.PackageConfig(

@@ -23,9 +23,8 @@ def _addresses(workdir: Path) -> dict[str, str]:
 
 
 def _run(run_cli, step: runbook.RunbookStep, url: str, status: Path, *, execute: bool):
-    extra = ["--tag", TAG] if step.command == "recipient-proof" else []
     env = {**ENV, "DBIS_STATUS_DIR": str(status)}
-    result = run_cli(*step.argv(), *extra, "--rpc-url", url, execute=execute, env=env)
+    result = run_cli(*step.argv(tag=TAG), "--rpc-url", url, execute=execute, env=env)
     assert result.returncode == 0, f"{step.command}: {result.stderr}"
     return result
 
@@ -94,3 +93,44 @@ def test_recipient_proof_refuses_a_tampered_package_and_a_consumed_proof_id(anvi
     xml.write_bytes(xml.read_bytes().replace(b"1.00000<", b"2.00000<", 1))
     tampered = run_cli("recipient-proof", "--tag", TAG, "--rpc-url", anvil.url, env=env)
     assert "does not match its files: isoHash" in _one_line_error(tampered)
+
+
+def test_canary_preflight_and_legacy_retirement_gates(anvil, run_cli, workdir: Path) -> None:
+    """canary-preflight: fresh canary IDs and the USDC prep-swap advice, then a refusal once the
+    package's IDs are consumed; legacy-retirement: refused until the v2 proof state is live, a
+    broadcast refused without --reviewed, then the legacy vault emptied."""
+    w3, status = anvil.w3, workdir / "status"
+    env = {**ENV, "DBIS_STATUS_DIR": str(status)}
+    assert run_cli("v2-deploy", "--label", "legacy", "--rpc-url", anvil.url, execute=True).returncode == 0
+    legacy = _addresses(workdir)["v2-deploy/deploy-vault"]
+    assert run_cli("v2-deploy", "--label", "v2", "--rpc-url", anvil.url, execute=True).returncode == 0
+    addr = _addresses(workdir)
+    assert addr["v2-deploy/deploy-vault"] != legacy
+
+    refused = run_cli("legacy-retirement", "--legacy-vault", legacy, "--rpc-url", anvil.url)
+    assert "v2 proof state is not live" in _one_line_error(refused) and "anchored no proof" in refused.stderr
+
+    assert run_cli("proof-package", "--per-recipient", "1", "--rpc-url", anvil.url, env=env).returncode == 0
+    canary = run_cli("canary-preflight", "--tag", TAG, "--rpc-url", anvil.url, env=env)
+    assert canary.returncode == 0, canary.stderr
+    assert canary.stdout.count("fresh") == 3 and "XAUt -> USDC prep swap" in canary.stdout
+    report = json.loads((status / f"dbis-engine-x-canary-preflight-{TAG}-canary.json").read_text())
+    assert report["main_package"] == TAG and not any(c["consumed"] for c in report["checks"])
+
+    cw = w3.eth.contract(address=addr["v2-deploy/deploy-cwusdc"], abi=artifacts.load("TestERC20").abi)
+    cw.functions.mint(SENDER, 10**9).transact({"from": SENDER})
+    assert run_cli("recipient-proof", "--tag", TAG, "--rpc-url", anvil.url, execute=True, env=env).returncode == 0
+    again = run_cli("canary-preflight", "--tag", TAG, "--rpc-url", anvil.url, env=env)
+    assert "package proof ID" in _one_line_error(again) and "already consumed" in again.stderr
+
+    dry = run_cli("legacy-retirement", "--legacy-vault", legacy, "--rpc-url", anvil.url)
+    assert dry.returncode == 0, dry.stderr
+    assert "pause-legacy" in dry.stdout and "withdraw-legacy-pool" in dry.stdout and "withdraw-legacy-lender" in dry.stdout
+    unreviewed = run_cli("legacy-retirement", "--legacy-vault", legacy, "--rpc-url", anvil.url, execute=True)
+    assert "external review" in _one_line_error(unreviewed)
+    done = run_cli("legacy-retirement", "--legacy-vault", legacy, "--reviewed", "audit-2026-11", "--rpc-url",
+                   anvil.url, execute=True)
+    assert done.returncode == 0, done.stderr
+    old = w3.eth.contract(address=legacy, abi=artifacts.load("DBISEngineXVirtualBatchVault").abi)
+    assert old.functions.paused().call() and old.functions.poolCwusdcReserve().call() == 0
+    assert old.functions.lenderUsdcAvailable().call() == 0
