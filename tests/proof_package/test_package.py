@@ -87,8 +87,17 @@ def test_message_reads_back_into_the_typed_bindings(pkg: package.Package) -> Non
         assert tx.cdtr_acct.prxy.id == f"eip155:31337:{row['recipient']}" and tx.cdtr.nm == planned["name"]
         data = message.proof_data(tx)
         assert (data["PrfId"], data["Rcpt"], data["AmtUnits"]) == (row["proofId"], row["recipient"], row["amountOut"])
+    package_data = message.proof_data(transfer, "DbisPkg")
+    assert package_data == {"Tag": TAG, "ChainId": "31337", "TknSym": "cWUSDC", "TknDcmls": "6",
+                            "VltCall": message.VAULT_CALL}
     # Serialising what was read gives the same canonical bytes: nothing was lost on the way.
     assert keccak_xml(message.to_xml(msg)) == pkg.hashes["isoHash"]
+
+
+def test_fast_serialiser_is_canonically_equal_to_xsdata_serialiser(pkg: package.Package) -> None:
+    msg = validate.read_back(pkg.files["iso20022"])
+    assert canonical_xml(message.to_xml_xsdata(msg)) == canonical_xml(message.to_xml(msg))
+    assert message.parse(message.to_xml(msg)) == msg
 
 
 def test_every_package_file_carries_the_proof_boundaries(pkg: package.Package) -> None:
