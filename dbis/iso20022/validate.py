@@ -1,5 +1,6 @@
 """XSD validation of the message against the official ISO 20022 schemas vendored under
-`schemas/iso20022/`, and read-back into the typed bindings.
+`schemas/iso20022/` (libxml2 through lxml; xmlschema names the first violation on one line), and
+read-back into the typed bindings.
 
 `pacs.008.001.13.xsd` is vendored (see schemas/iso20022/README.md). `head.001.001.03.xsd` is
 validated the same way when its file is present; without it the header is checked by the typed
