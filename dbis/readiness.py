@@ -28,6 +28,11 @@ POOL_ABI: list[dict[str, Any]] = [
     {"type": "function", "name": "token1", "stateMutability": "view", "inputs": [],
      "outputs": [{"name": "", "type": "address"}]},
 ]
+FACTORY_ABI: list[dict[str, Any]] = [
+    {"type": "function", "name": "getPool", "stateMutability": "view",
+     "inputs": [{"name": "tokenA", "type": "address"}, {"name": "tokenB", "type": "address"},
+                {"name": "fee", "type": "uint24"}], "outputs": [{"name": "pool", "type": "address"}]},
+]
 ERC20_ABI: list[dict[str, Any]] = [
     {"type": "function", "name": "balanceOf", "stateMutability": "view",
      "inputs": [{"name": "account", "type": "address"}], "outputs": [{"name": "", "type": "uint256"}]},
@@ -96,6 +101,20 @@ def read_pool(w3: Any, pool: str) -> PoolState:
     slot0 = c.functions.slot0().call()
     bal = [w3.eth.contract(address=t, abi=ERC20_ABI).functions.balanceOf(pool).call() for t in (token0, token1)]
     return PoolState(pool, token0, token1, c.functions.liquidity().call(), int(slot0[1]), bal[0], bal[1])
+
+
+def discover_pool(w3: Any, raw: dict[str, Any], addresses: dict[str, str], cwusdc: str | None,
+                  usdc: str | None) -> str | None:
+    """The cWUSDC/USDC pool the indexed-LP commands use: the factory of `uniswap_v3.factory` in
+    the network config (else the journaled `univ3-local-stack/deploy-factory`) at the fee tier
+    `indexed_lp.fee`; None when any of these is missing or the factory lists no pool."""
+    factory = (raw.get("uniswap_v3") or {}).get("factory") or addresses.get("univ3-local-stack/deploy-factory")
+    fee = (raw.get("indexed_lp") or {}).get("fee")
+    if not (factory and fee is not None and cwusdc and usdc) or not w3.eth.get_code(w3.to_checksum_address(factory)):
+        return None
+    c = w3.eth.contract(address=w3.to_checksum_address(factory), abi=FACTORY_ABI)
+    pool = c.functions.getPool(w3.to_checksum_address(cwusdc), w3.to_checksum_address(usdc), int(fee)).call()
+    return None if int(pool, 16) == 0 else pool
 
 
 def render(gates: list[Gate]) -> str:

@@ -401,10 +401,11 @@ def public_readiness_command(args: Any) -> int:
     net, w3 = state.net, state.w3
     usdc = net.tokens.get("usdc") or state.addresses.get("v2-deploy/deploy-usdc")
     cwusdc = net.tokens.get("cwusdc") or state.addresses.get("v2-deploy/deploy-cwusdc")
+    usdc = usdc or state.addresses.get("univ3-local-stack/deploy-usdc")
+    cwusdc = cwusdc or state.addresses.get("univ3-local-stack/deploy-cwusdc")
     pool = _checksum(args.pool, "--pool") or _checksum((net.raw.get("public_lp") or {}).get("pool"), "public_lp.pool")
-    if not pool:
-        pool = next((a for k, a in sorted(state.addresses.items()) if k.startswith("indexed-lp-migration/")
-                     and k.endswith("pool")), None)
+    if not pool and w3 is not None:
+        pool = readiness.discover_pool(w3, net.raw, state.addresses, cwusdc, usdc)
     pool_state = None
     if pool and w3 is not None and w3.eth.get_code(Web3.to_checksum_address(pool)):
         pool_state = readiness.read_pool(w3, Web3.to_checksum_address(pool))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from dbis import artifacts
+from dbis import artifacts, readiness
 from dbis.artifacts import PROJECT_ROOT
 from tests.harness.conftest import read_journal
 from tests.harness.test_framework import SENDER
@@ -52,6 +52,12 @@ def test_public_readiness_gates_follow_the_live_pool(anvil, run_cli, workdir: Pa
     pool.functions.initialize(2**96).transact({"from": SENDER})  # exact 1:1 sqrtPriceX96
 
     assert _gates(run_cli, anvil.url, pool_address, status) == ["pass", "blocked", "blocked", "blocked"]
+    # Without --pool the pool is found the way the indexed-LP commands find it: factory + fee tier.
+    found = readiness.discover_pool(w3, {"uniswap_v3": {"factory": factory.address}, "indexed_lp": {"fee": FEE}},
+                                    {}, cw.address, usdc.address)
+    assert found == pool_address
+    assert readiness.discover_pool(w3, {"uniswap_v3": {"factory": factory.address}, "indexed_lp": {"fee": 3000}},
+                                   {}, cw.address, usdc.address) is None
 
     npm = _deploy(w3, _artifact("v3-periphery/artifacts/contracts/NonfungiblePositionManager.sol/"
                                 "NonfungiblePositionManager.json"), factory.address, usdc.address, usdc.address)
