@@ -655,6 +655,9 @@ def run(with_ape: bool = True) -> tuple[list[Row], dict[str, Any]]:
                                 "Ape (cross-check)", gas, "gas", "the engine's figure for the same transaction",
                                 engine_gas, round(gas / engine_gas, 4)))
     rows += bench_reserve.rows(chain, Row, PROOF_GAS_TARGET)
+    from dbis import bench_iso  # proof-package build time and memory (issue 7)
+
+    rows += bench_iso.rows()
     return rows, notes
 
 

@@ -106,6 +106,44 @@ PARAMS: dict[str, list[tuple[str, type, str]]] = {
         ("--amount", int, "proof amount (default: the swap's input amount)"),
         ("--tag", str, "proof tag; the proof ID is derived from it (default: today's UTC date)"),
     ],
+    "recipient-proof": [
+        ("--tag", str, "the proof package's <tag> (default DBIS_ENGINE_X_SNAPSHOT_TAG)"),
+        ("--vault", str, "vault address (default: the one v2-deploy journaled)"),
+        ("--status-dir", str, "folder of the proof package (default reports/status/)"),
+    ],
+    "legacy-retirement": [
+        ("--legacy-vault", str, "the legacy vault to retire (default engine_x.legacy_vault of the network)"),
+        ("--vault", str, "the v2 vault whose proof state must be live (default: the one v2-deploy journaled)"),
+        ("--reviewed", str, "reference of the external review; required with EXECUTE=1"),
+    ],
+}
+
+# Read-only / file-writing commands (dbis.commands.proof_cli): flags beyond --network, --rpc-url,
+# --journal-dir, --out-dir and --status-dir (reports folder, default reports/status/).
+READ_ONLY: dict[str, list[tuple[str, type, str]]] = {
+    "proof-package": [
+        ("--per-recipient", str, "cWUSDC per recipient, whole units with at most 6 decimals (e.g. 5000000000)"),
+        ("--config", str, "proof-package configuration (default config/proof-package/<network>.json)"),
+        ("--vault", str, "vault whose rail the peg proof states (default: the journaled v2 vault, with --rpc-url)"),
+        ("--pool-reserve", int, "rail reserve in 6-decimal units (default: the live vault, else the network config)"),
+        ("--fee-bps", int, "virtual fee in bps (default: the live vault, else the network config)"),
+        ("--max-loss-bps", int, "maximum round-trip loss in bps (default: the live vault, else the network config)"),
+    ],
+    "canary-preflight": [
+        ("--tag", str, "the recipient package whose proof IDs are also checked (default DBIS_ENGINE_X_SNAPSHOT_TAG)"),
+        ("--canary-tag", str, "tag of the canary package (default <tag>-canary)"),
+        ("--amount", str, "canary amount in cWUSDC (default canary_amount of the configuration)"),
+        ("--recipient", str, "canary recipient (default: the deployer)"),
+        ("--sender", str, "deployer address (default on local: the first dev account)"),
+        ("--vault", str, "vault address (default: the one v2-deploy journaled)"),
+        ("--config", str, "proof-package configuration (default config/proof-package/<network>.json)"),
+    ],
+    "audit-manifest": [
+        ("--tag", str, "only this proof package (default: every package in the reports folder)"),
+    ],
+    "public-readiness": [
+        ("--pool", str, "the public cWUSDC/USDC Uniswap V3 pool (default public_lp.pool of the network config)"),
+    ],
 }
 
 
@@ -114,7 +152,22 @@ def _builders() -> dict[str, Callable]:
 
     return {"v2-deploy": engine_x.build_v2_deploy, "loop-proof": engine_x.build_loop_proof,
             "borrow-vault-deploy": borrow_vault.build_borrow_vault_deploy,
-            **_reserve_builders(), **_indexed_builders()}
+            **_reserve_builders(), **_indexed_builders(), **_proof_builders()}
+
+
+def _proof_builders() -> dict[str, Callable]:
+    from dbis.commands import proof_cli
+
+    return {"recipient-proof": proof_cli.build_recipient_proof,
+            "legacy-retirement": proof_cli.build_legacy_retirement}
+
+
+def _read_only_runners() -> dict[str, Callable]:
+    from dbis.commands import proof_cli
+
+    return {"proof-package": proof_cli.proof_package_command, "canary-preflight": proof_cli.canary_preflight_command,
+            "audit-manifest": proof_cli.audit_manifest_command,
+            "public-readiness": proof_cli.public_readiness_command}
 
 
 def _reserve_builders() -> dict[str, Callable]:
@@ -168,6 +221,16 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("--journal-dir", type=Path, default=None)
     status.add_argument("--out-dir", type=Path, default=None, help="status JSON folder (default reports/status/)")
     _reserve_monitor_parser(sub)
+    for name, params in READ_ONLY.items():
+        p = sub.add_parser(name, help=f"{name} (reads the chain, writes reports; sends nothing)")
+        p.add_argument("--network", default=os.environ.get("DBIS_NETWORK", "local"))
+        p.add_argument("--rpc-url", help="RPC of the network (default: the network's *_RPC_URL variable)")
+        p.add_argument("--journal-dir", type=Path, default=None, help="journal folder (default deployments/)")
+        p.add_argument("--out-dir", type=Path, default=None, help="ignored here (plans folder of plan commands)")
+        p.add_argument("--status-dir", type=Path, default=None,
+                       help="reports and proof packages (default DBIS_STATUS_DIR or reports/status/)")
+        for flag, kind, text in params:
+            p.add_argument(flag, type=kind, help=text)
     demo = sub.add_parser("demo", help="the Engine X proof scenario on the embedded local chain")
     demo.add_argument("--out-dir", type=Path, default=None)
     return root
@@ -187,6 +250,8 @@ def run(argv: Sequence[str]) -> int:
         from dbis.reserve import monitor
 
         return monitor.command(args)
+    if args.command in READ_ONLY:
+        return _read_only_runners()[args.command](args)
     from dbis.operator import Options, run_command
 
     opts = Options(
