@@ -1,0 +1,196 @@
+"""pytest plugin (enabled by DBIS_COVERAGE=1 from tests/conftest.py; inert otherwise).
+
+It wraps the `make_request` of the Ape provider's web3 connection: every eth_sendTransaction /
+eth_sendRawTransaction is traced with `debug_traceTransaction` right after anvil mined it (before
+a snapshot revert can lose it), and every eth_call / eth_estimateGas with `debug_traceCall` at
+the same block (Ape estimates gas before sending, so a refused transaction only shows there).
+Chains started through `dbis.chain.Anvil` (the command tests drive them from a subprocess) are
+swept block by block before they stop. At the end of the session the hits are written to
+.build/coverage/hits/ and docs/coverage.md + reports/coverage.json are regenerated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .codeid import CodeIndex
+from .compile import Build, load_build
+from .report import HITS_DIR, load_hits, write
+from .trace import CodeRef, Hits, ingest
+
+ENV = "DBIS_COVERAGE"
+TRACE_OPTIONS = {"disableStorage": True, "disableMemory": True, "enableMemory": False,
+                 "enableReturnData": False}
+SENDS = frozenset({"eth_sendTransaction", "eth_sendRawTransaction"})
+CALLS = frozenset({"eth_call", "eth_estimateGas"})
+CALL_FIELDS = ("from", "to", "data", "input", "value", "gas")
+
+Request = Callable[[str, Any], dict[str, Any]]
+
+
+def enabled() -> bool:
+    return os.environ.get(ENV) == "1"
+
+
+class Tracer:
+    """Traces through one JSON-RPC `request` function (the unwrapped one) into `hits`."""
+
+    def __init__(self, index: CodeIndex, hits: Hits) -> None:
+        self.index = index
+        self.hits = hits
+        self.failures = 0
+        self._names: dict[bytes, str | None] = {}
+
+    def _runtime_name(self, request: Request, address: str, block: str) -> str | None:
+        code_hex = request("eth_getCode", [address, block]).get("result") or "0x"
+        code = bytes.fromhex(code_hex[2:])
+        if code not in self._names:
+            self._names[code] = self.index.runtime(code)
+        return self._names[code]
+
+    def _ingest(self, request: Request, steps: list[dict[str, Any]], root: CodeRef | None, block: str) -> None:
+        cache: dict[str, str | None] = {}
+
+        def resolve(address: str) -> str | None:
+            if address not in cache:
+                cache[address] = self._runtime_name(request, address, block)
+            return cache[address]
+
+        ingest(steps, root, resolve, self.hits)
+
+    def _root(self, request: Request, to: str | None, data: str, block: str) -> CodeRef | None:
+        if not to:
+            name = self.index.creation(bytes.fromhex((data or "0x")[2:]))
+            return (name, "creation") if name else None
+        name = self._runtime_name(request, to, block)
+        return (name, "runtime") if name else None
+
+    def transaction(self, request: Request, tx_hash: str) -> None:
+        tx = request("eth_getTransactionByHash", [tx_hash]).get("result")
+        if not tx or tx.get("blockNumber") is None:
+            return
+        block = tx["blockNumber"]
+        trace = request("debug_traceTransaction", [tx_hash, TRACE_OPTIONS]).get("result") or {}
+        root = self._root(request, tx.get("to"), tx.get("input") or tx.get("data") or "0x", block)
+        self._ingest(request, trace.get("structLogs", []), root, block)
+
+    def call(self, request: Request, params: list[Any]) -> None:
+        call = {k: v for k, v in dict(params[0]).items() if k in CALL_FIELDS and v is not None}
+        block = params[1] if len(params) > 1 and isinstance(params[1], str) else "latest"
+        if block in ("latest", "pending"):
+            block = request("eth_blockNumber", []).get("result") or "latest"
+        trace = request("debug_traceCall", [call, block, TRACE_OPTIONS]).get("result") or {}
+        root = self._root(request, call.get("to"), call.get("data") or call.get("input") or "0x", block)
+        self._ingest(request, trace.get("structLogs", []), root, block)
+
+    def after(self, request: Request, method: str, params: Any, response: dict[str, Any]) -> None:
+        """Trace what `method` just did (never raises: a failed trace is counted, not fatal)."""
+        try:
+            if method in SENDS and isinstance(response.get("result"), str):
+                self.transaction(request, response["result"])
+            elif method in CALLS and params:
+                self.call(request, list(params))
+        except Exception:  # noqa: BLE001 - coverage must never change a test's outcome
+            self.failures += 1
+
+    def sweep(self, request: Request) -> None:
+        """Trace every transaction of every block of a chain (before it stops)."""
+        try:
+            latest = int(request("eth_blockNumber", []).get("result") or "0x0", 16)
+            for n in range(latest + 1):
+                block = request("eth_getBlockByNumber", [hex(n), False]).get("result") or {}
+                for tx_hash in block.get("transactions", []):
+                    self.transaction(request, tx_hash)
+        except Exception:  # noqa: BLE001
+            self.failures += 1
+
+    def wrap(self, provider: Any) -> None:
+        """Wrap a web3 provider's make_request (idempotent)."""
+        if getattr(provider, "_dbis_coverage", False):
+            return
+        original = provider.make_request
+
+        def make_request(method: str, params: Any) -> Any:
+            response = original(method, params)
+            if isinstance(response, dict) and (method in SENDS or method in CALLS):
+                self.after(original, method, params, response)
+            return response
+
+        provider.make_request = make_request
+        provider._dbis_coverage = True
+
+
+class CoveragePlugin:
+    """Registered by tests/conftest.py when DBIS_COVERAGE=1."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.build: Build = load_build()
+        self.tracer = Tracer(CodeIndex(c.code_entry() for c in self.build.contracts.values()), Hits())
+        self._patch_anvil()
+
+    def _patch_anvil(self) -> None:
+        from dbis.chain import Anvil
+
+        tracer = self.tracer
+        original_stop = Anvil.stop
+        if getattr(original_stop, "_dbis_coverage", False):
+            return
+
+        def stop(node: Anvil) -> None:
+            if node.w3 is not None and node._proc is not None and node._proc.poll() is None:
+                tracer.sweep(node.w3.provider.make_request)
+            original_stop(node)
+
+        stop._dbis_coverage = True  # type: ignore[attr-defined]
+        Anvil.stop = stop  # type: ignore[method-assign]
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Wrap the Ape provider's connection before each test's fixtures run (idempotent)."""
+        try:
+            from ape import chain
+
+            self.tracer.wrap(chain.provider.web3.provider)
+        except Exception:  # noqa: BLE001 - no Ape provider (plain pytest): nothing to wrap
+            pass
+
+    def traced_dirs(self) -> list[str]:
+        dirs = {str(Path(str(item.path)).parent.relative_to(Path.cwd()))
+                for item in getattr(self.config, "_dbis_items", [])}
+        return sorted(d for d in dirs if not d.startswith("tests/property"))
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
+        config._dbis_items = list(items)  # type: ignore[attr-defined]
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        HITS_DIR.mkdir(parents=True, exist_ok=True)
+        out = HITS_DIR / f"session-{int(time.time())}-{os.getpid()}.json"
+        payload = self.tracer.hits.to_json()
+        payload["traced_test_dirs"] = self.traced_dirs()
+        payload["trace_failures"] = self.tracer.failures
+        out.write_text(json.dumps(payload))
+        hits, traced = load_hits(), _traced_dirs(HITS_DIR)
+        write(self.build, hits, traced)
+
+
+def _traced_dirs(directory: Path) -> list[str]:
+    dirs: set[str] = set()
+    for f in directory.glob("*.json"):
+        dirs.update(json.loads(f.read_text()).get("traced_test_dirs", []))
+    return sorted(dirs)
+
+
+def register(config: pytest.Config) -> None:
+    """Called from tests/conftest.py's pytest_configure."""
+    if enabled() and not config.pluginmanager.has_plugin("dbis-coverage"):
+        config.pluginmanager.register(CoveragePlugin(config), "dbis-coverage")
