@@ -6,7 +6,8 @@
 - An implicit else is executable when a JUMPI maps to the `if` itself (or, if the optimizer left
   none, inside its condition), and covered when such a JUMPI ran and the basic block it went to
   has no instruction of the true body (nor of the condition).
-- A line is executable when an executable statement starts on it; covered when all do ran.
+- A line is executable when an executable statement starts on it; covered when one of them ran
+  (`if (c) revert E();` is one line: the revert is measured as the `if`'s true branch).
 """
 
 from __future__ import annotations
@@ -170,7 +171,7 @@ def summarise(files: list[FileCoverage]) -> list[ContractSummary]:
             lines: dict[int, bool] = {}
             for s in f.statements:
                 if s.statement.contract == name and s.executable:
-                    lines[s.statement.line] = lines.get(s.statement.line, True) and s.covered
+                    lines[s.statement.line] = lines.get(s.statement.line, False) or s.covered
             bs = [b for b in f.branches if b.branch.contract == name]
             measurable = [b for b in bs if b.executable]
             out.append(ContractSummary(

@@ -1,11 +1,13 @@
 """pytest plugin (enabled by DBIS_COVERAGE=1 from tests/conftest.py; inert otherwise).
 
-It wraps the `make_request` of the Ape provider's web3 connection: every eth_sendTransaction /
+It wraps web3's HTTPProvider.make_request (Ape's connection to anvil goes through it): every eth_sendTransaction /
 eth_sendRawTransaction is traced with `debug_traceTransaction` right after anvil mined it (before
 a snapshot revert can lose it), and every eth_call / eth_estimateGas with `debug_traceCall` at
-the same block (Ape estimates gas before sending, so a refused transaction only shows there).
+the same block (Ape estimates gas before sending, so a refused transaction only shows there; a
+successful estimate is skipped, the transaction that follows runs the same path).
 Chains started through `dbis.chain.Anvil` (the command tests drive them from a subprocess) are
-swept block by block before they stop. At the end of the session the hits are written to
+swept block by block before they stop; `dbis.engine.FastChain` executions are traced through
+pyrevm's EIP-3155 tracer (:mod:`.fastchain`; DBIS_COVERAGE_FASTCHAIN=0 turns that off). At the end of the session the hits are written to
 .build/coverage/hits/ and docs/coverage.md + reports/coverage.json are regenerated.
 """
 
@@ -20,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from . import fastchain
 from .codeid import CodeIndex
 from .compile import Build, load_build
 from .report import HITS_DIR, load_hits, write
@@ -46,6 +49,7 @@ class Tracer:
         self.index = index
         self.hits = hits
         self.failures = 0
+        self.seen: set[tuple[str, str]] = set()  # (endpoint, tx hash) traced as sent
         self._names: dict[bytes, str | None] = {}
 
     def _runtime_name(self, request: Request, address: str, block: str) -> str | None:
@@ -95,36 +99,51 @@ class Tracer:
         try:
             if method in SENDS and isinstance(response.get("result"), str):
                 self.transaction(request, response["result"])
+            elif method == "eth_estimateGas" and "error" not in response:
+                return  # the transaction follows and is traced once mined: same code path
             elif method in CALLS and params:
                 self.call(request, list(params))
         except Exception:  # noqa: BLE001 - coverage must never change a test's outcome
             self.failures += 1
 
-    def sweep(self, request: Request) -> None:
-        """Trace every transaction of every block of a chain (before it stops)."""
+    def sweep(self, request: Request, endpoint: str) -> None:
+        """Trace every transaction of every block of a chain not traced yet (a subprocess sent
+        it), before the chain stops."""
         try:
             latest = int(request("eth_blockNumber", []).get("result") or "0x0", 16)
             for n in range(latest + 1):
                 block = request("eth_getBlockByNumber", [hex(n), False]).get("result") or {}
                 for tx_hash in block.get("transactions", []):
-                    self.transaction(request, tx_hash)
+                    if (endpoint, tx_hash) not in self.seen:
+                        self.transaction(request, tx_hash)
         except Exception:  # noqa: BLE001
             self.failures += 1
+        self.seen = {key for key in self.seen if key[0] != endpoint}
 
-    def wrap(self, provider: Any) -> None:
-        """Wrap a web3 provider's make_request (idempotent)."""
-        if getattr(provider, "_dbis_coverage", False):
+    def install(self) -> None:
+        """Trace through every web3 HTTPProvider of this process (Ape's connection to its anvil and
+        the `dbis.chain` ones alike). Patched on the class, before any connection is made: web3
+        caches each provider's bound `make_request` inside its middleware chain."""
+        from web3 import HTTPProvider
+
+        original = HTTPProvider.make_request
+        if getattr(original, "_dbis_coverage", False):
             return
-        original = provider.make_request
+        tracer = self
 
-        def make_request(method: str, params: Any) -> Any:
-            response = original(method, params)
+        def make_request(provider: Any, method: str, params: Any) -> Any:
+            response = original(provider, method, params)
             if isinstance(response, dict) and (method in SENDS or method in CALLS):
-                self.after(original, method, params, response)
+                def request(m: str, p: Any) -> Any:
+                    return original(provider, m, p)
+
+                if method in SENDS and isinstance(response.get("result"), str):
+                    tracer.seen.add((provider.endpoint_uri, response["result"]))
+                tracer.after(request, method, params, response)
             return response
 
-        provider.make_request = make_request
-        provider._dbis_coverage = True
+        make_request._dbis_coverage = True  # type: ignore[attr-defined]
+        HTTPProvider.make_request = make_request  # type: ignore[method-assign]
 
 
 class CoveragePlugin:
@@ -134,7 +153,10 @@ class CoveragePlugin:
         self.config = config
         self.build: Build = load_build()
         self.tracer = Tracer(CodeIndex(c.code_entry() for c in self.build.contracts.values()), Hits())
+        self.tracer.install()
         self._patch_anvil()
+        if os.environ.get("DBIS_COVERAGE_FASTCHAIN", "1") == "1":
+            fastchain.install(self.tracer.index, self.tracer.hits)
 
     def _patch_anvil(self) -> None:
         from dbis.chain import Anvil
@@ -146,26 +168,17 @@ class CoveragePlugin:
 
         def stop(node: Anvil) -> None:
             if node.w3 is not None and node._proc is not None and node._proc.poll() is None:
-                tracer.sweep(node.w3.provider.make_request)
+                provider = node.w3.provider
+                tracer.sweep(lambda m, p: provider.make_request(m, p), node.url)
             original_stop(node)
 
         stop._dbis_coverage = True  # type: ignore[attr-defined]
         Anvil.stop = stop  # type: ignore[method-assign]
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        """Wrap the Ape provider's connection before each test's fixtures run (idempotent)."""
-        try:
-            from ape import chain
-
-            self.tracer.wrap(chain.provider.web3.provider)
-        except Exception:  # noqa: BLE001 - no Ape provider (plain pytest): nothing to wrap
-            pass
-
     def traced_dirs(self) -> list[str]:
         dirs = {str(Path(str(item.path)).parent.relative_to(Path.cwd()))
                 for item in getattr(self.config, "_dbis_items", [])}
-        return sorted(d for d in dirs if not d.startswith("tests/property"))
+        return sorted(dirs)
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
