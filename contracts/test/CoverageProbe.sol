@@ -29,4 +29,12 @@ contract CoverageProbe {
         }
         return x; // probe: clamp-after
     }
+
+    /// @notice Twice `x`; an early return with no code of its own for zero.
+    /// @param x Any value.
+    /// @return y `2 x`.
+    function twice(uint256 x) external pure returns (uint256 y) {
+        if (x == 0) return y; // probe: early-return
+        y = x * 2; // probe: twice
+    }
 }

@@ -1,11 +1,15 @@
 """Hits -> covered and uncovered statements and branches (pure functions over a Build and Hits).
 
 - A statement is executable when some instruction of some compiled contract maps inside it (a
-  statement the optimizer removed is not counted); covered when such an instruction ran.
+  statement the optimizer removed is not counted); covered when such an instruction ran (one
+  that is not a stack shuffle or jump, if the statement has any: see `_weak`).
 - A branch arm with code (if/else bodies, ternary arms, try clauses) likewise.
 - An implicit else is executable when a JUMPI maps to the `if` itself (or, if the optimizer left
   none, inside its condition), and covered when such a JUMPI ran and the basic block it went to
   has no instruction of the true body (nor of the condition).
+- An `if` whose true body has no code of its own (`if (c) return;`) is measured at its JUMPI
+  alone: falling through to the next instruction is the true arm (solc lays the true body out
+  right after the conditional jump to the else label), jumping is the else arm.
 - A line is executable when an executable statement starts on it; covered when one of them ran
   (`if (c) revert E();` is one line: the revert is measured as the `if`'s true branch).
 """
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 
 from .compile import Build, is_production
 from .items import Branch, Region, Statement, extract
-from .sourcemap import JUMPDEST, PcMap
+from .sourcemap import JUMP, JUMPDEST, POP, PcMap
 from .trace import Hits
 
 
@@ -47,6 +51,7 @@ class Edge:
 
     jump: Region
     block: tuple[Region, ...] = ()
+    fallthrough: bool = False  # went on to the next instruction (did not jump)
 
 
 @dataclass(frozen=True)
@@ -70,19 +75,42 @@ class FileCoverage:
     branches: list[BranchResult]
 
 
-def _file_regions(build: Build, maps: list[tuple[PcMap, set[int] | None]]) -> dict[str, set[Region]]:
-    """Source ranges of the instructions (all, or the `pcs` that ran) per file. JUMPDESTs are
-    labels, not code: the optimizer merges adjacent labels and keeps one location (e.g. the end
-    of a ternary carries the location of its true arm), so they say nothing about what ran."""
+def _weak(op: int) -> bool:
+    """Stack shuffling and jumps: the optimizer's block deduplicator shares such tails between
+    functions (one copy keeps one location), so alone they are weak evidence of what ran."""
+    return op in (JUMP, POP) or 0x80 <= op <= 0x9F
+
+
+def _file_regions(build: Build, maps: list[tuple[PcMap, set[int] | None]], strong: bool) -> dict[str, set[Region]]:
+    """Source ranges of the instructions (all, or the `pcs` that ran) per file; `strong`: only
+    instructions that are not stack shuffling or jumps. JUMPDESTs are labels, not code: the
+    optimizer merges adjacent labels and keeps one location (e.g. the end of a ternary carries
+    the location of its true arm), so they say nothing about what ran."""
     out: dict[str, set[Region]] = defaultdict(set)
     for pm, pcs in maps:
         for pc, r in pm.ranges.items():
-            if (pcs is not None and pc not in pcs) or pm.code[pc] == JUMPDEST:
+            op = pm.code[pc]
+            if (pcs is not None and pc not in pcs) or op == JUMPDEST or (strong and _weak(op)):
                 continue
             path = build.paths.get(r.file)
             if path in build.asts:
                 out[path].add(Region(r.start, r.length))
     return out
+
+
+class Evidence:
+    """Whether a region has code and whether it ran: by its strong instructions when it has
+    any, else by any instruction."""
+
+    def __init__(self, compiled: dict[bool, RangeSet], ran: dict[bool, RangeSet]) -> None:
+        self._compiled, self._ran = compiled, ran
+
+    def has_code(self, region: Region) -> bool:
+        return self._compiled[False].any_inside(region)
+
+    def ran(self, region: Region) -> bool:
+        strong = self._compiled[True].any_inside(region)
+        return self._ran[strong].any_inside(region)
 
 
 def _maps(build: Build) -> list[tuple[str, str, PcMap]]:
@@ -106,7 +134,7 @@ def _jumps(build: Build, hits: Hits | None) -> dict[str, list[Edge]]:
             if r is None or build.paths.get(r.file) not in build.asts:
                 continue
             block = tuple(Region(s.start, s.length) for s in pm.block(nxt) if s.file == r.file)
-            out[build.paths[r.file]].append(Edge(Region(r.start, r.length), block))
+            out[build.paths[r.file]].append(Edge(Region(r.start, r.length), block, nxt == pc + 1))
     return out
 
 
@@ -128,22 +156,31 @@ def measure(build: Build, hits: Hits, paths: Iterable[str] | None = None) -> lis
     """Coverage of each source file in `paths` (default: every production source)."""
     selected = sorted(paths) if paths is not None else sorted(p for p in build.asts if is_production(p))
     maps = _maps(build)
-    compiled = _file_regions(build, [(pm, None) for _, _, pm in maps])
-    ran = _file_regions(build, [(pm, hits.by_code[(n, k)].pcs) for n, k, pm in maps if (n, k) in hits.by_code])
+    executed = [(pm, hits.by_code[(n, k)].pcs) for n, k, pm in maps if (n, k) in hits.by_code]
+    compiled = {strong: _file_regions(build, [(pm, None) for _, _, pm in maps], strong) for strong in (True, False)}
+    ran = {strong: _file_regions(build, executed, strong) for strong in (True, False)}
     all_jumps, seen_jumps = _jumps(build, None), _jumps(build, hits)
     files: list[FileCoverage] = []
     for path in selected:
         statements, branches = extract(path, build.asts[path], build.texts[path])
-        can, did = RangeSet(compiled.get(path, set())), RangeSet(ran.get(path, set()))
-        s_results = [StatementResult(s, can.any_inside(s.region), did.any_inside(s.region)) for s in statements]
+        ev = Evidence({k: RangeSet(v.get(path, set())) for k, v in compiled.items()},
+                      {k: RangeSet(v.get(path, set())) for k, v in ran.items()})
+        s_results = [StatementResult(s, ev.has_code(s.region), ev.ran(s.region)) for s in statements]
         b_results = []
+        jumps, seen = all_jumps.get(path, []), seen_jumps.get(path, [])
         for b in branches:
-            if b.region is not None:
-                b_results.append(BranchResult(b, can.any_inside(b.region), did.any_inside(b.region)))
+            has_jump = any(e.jump == b.decision for e in jumps)
+            if b.region is not None and (ev.has_code(b.region) or b.kind != "if" or b.arm != "true"):
+                b_results.append(BranchResult(b, ev.has_code(b.region), ev.ran(b.region)))
+            elif b.region is not None:  # a true body with no code (`return;`): the JUMPI fell through
+                covered = any(e.jump == b.decision and e.fallthrough for e in seen)
+                b_results.append(BranchResult(b, has_jump, covered))
+            elif b.true_region is not None and not ev.has_code(b.true_region):
+                covered = any(e.jump == b.decision and not e.fallthrough for e in seen)
+                b_results.append(BranchResult(b, has_jump, covered))
             else:
-                exact = any(e.jump == b.decision for e in all_jumps.get(path, []))
-                executable = any(_decides(b, e, exact) for e in all_jumps.get(path, []))
-                covered = any(_else_taken(b, e, exact) for e in seen_jumps.get(path, []))
+                executable = any(_decides(b, e, has_jump) for e in jumps)
+                covered = any(_else_taken(b, e, has_jump) for e in seen)
                 b_results.append(BranchResult(b, executable, covered))
         files.append(FileCoverage(path, s_results, b_results))
     return files

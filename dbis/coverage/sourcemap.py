@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 PUSH1 = 0x60
 PUSH32 = 0x7F
+POP = 0x50
 JUMP = 0x56
 JUMPI = 0x57
 JUMPDEST = 0x5B

@@ -47,14 +47,16 @@ def test_partial_execution_is_reported_exactly(build, chain, accounts, project):
         tracer.transaction(request, receipt.txn_hash)
         data = "0x" + bytes(probe.clamp.encode_input(3)).hex()
         tracer.call(request, [{"to": probe.address, "data": data}, "latest"])
+        data = "0x" + bytes(probe.twice.encode_input(0)).hex()
+        tracer.call(request, [{"to": probe.address, "data": data}, "latest"])
 
     (f,) = _traced(build, chain, accounts, project, run)
     covered = {s.statement.line for s in f.statements if s.executable and s.covered}
     uncovered = {s.statement.line for s in f.statements if s.executable and not s.covered}
     L = lambda m: _line(build, m)  # noqa: E731
     if_line, clamp_if_line = L("if-true") - 1, L("clamp-true") - 1
-    assert covered == {if_line, L("if-true"), L("ternary"), clamp_if_line, L("clamp-after")}
-    assert uncovered == {L("if-false"), L("clamp-true")}
+    assert covered == {if_line, L("if-true"), L("ternary"), clamp_if_line, L("clamp-after"), L("early-return")}
+    assert uncovered == {L("if-false"), L("clamp-true"), L("twice")}
 
     arms = {(b.branch.line, b.branch.kind, b.branch.arm): b.covered for b in f.branches if b.executable}
     assert arms == {
@@ -64,22 +66,30 @@ def test_partial_execution_is_reported_exactly(build, chain, accounts, project):
         (L("ternary"), "ternary", "false"): False,
         (clamp_if_line, "if", "true"): False,  # 3 <= 5
         (clamp_if_line, "if", "else (implicit)"): True,
+        # `return y;` has no code of its own: measured at the JUMPI (x == 0 fell through)
+        (L("early-return"), "if", "true"): True,
+        (L("early-return"), "if", "else (implicit)"): False,
     }
     assert all(b.executable for b in f.branches)
     (summary,) = summarise([f])
-    assert (summary.lines_covered, summary.lines_total) == (5, 7)
-    assert (summary.branches_covered, summary.branches_total) == (3, 6)
+    assert (summary.lines_covered, summary.lines_total) == (6, 9)
+    assert (summary.branches_covered, summary.branches_total) == (4, 8)
 
 
 def test_the_other_arms(build, chain, accounts, project):
     """Swapped inputs cover exactly the complement of the arms (the tool is not stuck on 'covered')."""
     def run(probe, sender, tracer, request):
         tracer.transaction(request, probe.pick(3, sender=sender).txn_hash)  # else arm, odd
-        data = "0x" + bytes(probe.clamp.encode_input(9)).hex()
-        tracer.call(request, [{"to": probe.address, "data": data}, "latest"])
+        for fn, x in ((probe.clamp, 9), (probe.twice, 5)):
+            data = "0x" + bytes(fn.encode_input(x)).hex()
+            tracer.call(request, [{"to": probe.address, "data": data}, "latest"])
 
     (f,) = _traced(build, chain, accounts, project, run)
-    arms = {(b.branch.kind, b.branch.arm, b.branch.line): b.covered for b in f.branches}
-    assert sorted(k[:2] for k, v in arms.items() if v) == [
-        ("if", "false"), ("if", "true"), ("ternary", "false")]
-    assert {k[2] for k, v in arms.items() if v and k[:2] == ("if", "true")} == {_line(build, "clamp-true") - 1}
+    L = lambda m: _line(build, m)  # noqa: E731
+    covered = {(b.branch.line, b.branch.kind, b.branch.arm) for b in f.branches if b.covered}
+    assert covered == {
+        (L("if-true") - 1, "if", "false"),
+        (L("ternary"), "ternary", "false"),  # 3 is odd
+        (L("clamp-true") - 1, "if", "true"),
+        (L("early-return"), "if", "else (implicit)"),
+    }
