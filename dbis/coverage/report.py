@@ -76,8 +76,10 @@ def render(summaries: list[ContractSummary], build: Build, hits: Hits, traced: l
         "`contracts/bench/`. Target: 100% of lines and ≥ 95% of branches.",
         "",
         f"Traced test directories: {', '.join(f'`{t}`' for t in traced) or 'none'} "
-        f"({hits.traces} traces: anvil's `debug_traceTransaction`/`debug_traceCall` for the Ape",
-        "and `dbis.chain.Anvil` chains, pyrevm's EIP-3155 tracer for `dbis.engine.FastChain`).",
+        f"({hits.traces} traces: anvil's `debug_traceTransaction`/`debug_traceCall` on the Ape and",
+        "`dbis.chain.Anvil` chains). Not traced, so not counted: tests on `dbis.engine.FastChain`",
+        "(in-process revm: `tests/property`, the benchmarks; pyrevm 0.3.7's step tracer costs ~8 ms",
+        "a step), JSON-RPC batches (the tests' state probes) and `ape run` subprocesses.",
         "",
         "How it is counted: a line is the first line of a statement the optimized code keeps an",
         "instruction inside; it is covered when one of its statements ran. Branches: both arms of every `if` (an `if`",
