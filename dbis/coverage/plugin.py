@@ -1,15 +1,16 @@
 """pytest plugin (enabled by DBIS_COVERAGE=1 from tests/conftest.py; inert otherwise).
 
-It wraps web3's HTTPProvider.make_request (Ape's connection to anvil goes through it): every eth_sendTransaction /
-eth_sendRawTransaction is traced with `debug_traceTransaction` right after anvil mined it (before
-a snapshot revert can lose it), and every eth_call / eth_estimateGas with `debug_traceCall` at
-the same block (Ape estimates gas before sending, so a refused transaction only shows there; a
-successful estimate is skipped, the transaction that follows runs the same path).
+It wraps web3's `HTTPProvider.make_request` (Ape's connection to anvil goes through it):
+- every eth_sendTransaction / eth_sendRawTransaction is traced with `debug_traceTransaction`
+  right after anvil mined it (before a snapshot revert can lose it);
+- every eth_call, and every eth_estimateGas that fails, with `debug_traceCall` at the same block
+  (Ape estimates gas before sending, so a refused transaction only shows there; a successful
+  estimate is followed by the transaction itself, which runs the same path).
 Chains started through `dbis.chain.Anvil` (the command tests drive them from a subprocess) are
 swept block by block before they stop. `dbis.engine.FastChain` (pyrevm) executions are not
-traced: pyrevm 0.3.7's EIP-3155 tracer costs ~8 ms per step (a property run would take hours),
-and switching it on and off per execution lost state in a probe. At the end of the session the hits are written to
-.build/coverage/hits/ and docs/coverage.md + reports/coverage.json are regenerated.
+traced: pyrevm 0.3.7's EIP-3155 tracer costs ~8 ms per step (a property run would take hours).
+At the end of the session the hits are written to .build/coverage/hits/ and docs/coverage.md
+and reports/coverage.json are regenerated from every hits file there.
 """
 
 from __future__ import annotations
@@ -49,7 +50,6 @@ class Tracer:
     def __init__(self, index: CodeIndex, hits: Hits) -> None:
         self.index = index
         self.hits = hits
-        self.failures = 0
         self.seen: set[tuple[str, str]] = set()  # (endpoint, tx hash) traced as sent
         self._names: dict[bytes, str | None] = {}
 
@@ -105,7 +105,7 @@ class Tracer:
             elif method in CALLS and params:
                 self.call(request, list(params))
         except Exception:  # noqa: BLE001 - coverage must never change a test's outcome
-            self.failures += 1
+            self.hits.failures += 1
 
     def sweep(self, request: Request, endpoint: str) -> None:
         """Trace every transaction of every block of a chain not traced yet (a subprocess sent
@@ -118,7 +118,7 @@ class Tracer:
                     if (endpoint, tx_hash) not in self.seen:
                         self.transaction(request, tx_hash)
         except Exception:  # noqa: BLE001
-            self.failures += 1
+            self.hits.failures += 1
         self.seen = {key for key in self.seen if key[0] != endpoint}
 
     def install(self) -> None:
@@ -156,7 +156,7 @@ class CoveragePlugin:
         self.tracer = Tracer(CodeIndex(c.code_entry() for c in self.build.contracts.values()), Hits())
         self.tracer.install()
         self._patch_anvil()
-
+        self._items: list[pytest.Item] = []
 
     def _patch_anvil(self) -> None:
         from dbis.chain import Anvil
@@ -178,23 +178,21 @@ class CoveragePlugin:
     def traced_dirs(self) -> list[str]:
         """Test directories of this session whose chain is traced (FastChain tests are not)."""
         dirs = {str(Path(str(item.path)).parent.relative_to(Path.cwd()))
-                for item in getattr(self.config, "_dbis_items", [])}
+                for item in self._items}
         return sorted(d for d in dirs if d not in UNTRACED)
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
                                       items: list[pytest.Item]) -> None:
-        config._dbis_items = list(items)  # type: ignore[attr-defined]
+        self._items = list(items)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         HITS_DIR.mkdir(parents=True, exist_ok=True)
         out = HITS_DIR / f"session-{int(time.time())}-{os.getpid()}.json"
         payload = self.tracer.hits.to_json()
         payload["traced_test_dirs"] = self.traced_dirs()
-        payload["trace_failures"] = self.tracer.failures
         out.write_text(json.dumps(payload))
-        hits, traced = load_hits(), _traced_dirs(HITS_DIR)
-        write(self.build, hits, traced)
+        write(self.build, load_hits(), _traced_dirs(HITS_DIR))
 
 
 def _traced_dirs(directory: Path) -> list[str]:

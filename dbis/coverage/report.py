@@ -48,6 +48,7 @@ def to_json(summaries: list[ContractSummary], hits: Hits, traced: list[str]) -> 
     return {
         "traced_test_dirs": traced,
         "traces": hits.traces,
+        "trace_failures": hits.failures,
         "contracts": [
             {
                 "path": s.path, "contract": s.contract,
@@ -80,6 +81,8 @@ def render(summaries: list[ContractSummary], build: Build, hits: Hits, traced: l
         "`dbis.chain.Anvil` chains). Not traced, so not counted: tests on `dbis.engine.FastChain`",
         "(in-process revm: `tests/property`, the benchmarks; pyrevm 0.3.7's step tracer costs ~8 ms",
         "a step), JSON-RPC batches (the tests' state probes) and `ape run` subprocesses.",
+        f"Traces that failed: {hits.failures}; steps in code that is not ours (or not recognised):",
+        f"{hits.unknown_steps}.",
         "",
         "How it is counted: a line is the first line of a statement the optimized code keeps an",
         "instruction inside; it is covered when one of its statements ran. Branches: both arms of every `if` (an `if`",

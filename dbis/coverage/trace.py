@@ -32,7 +32,8 @@ class Hits:
 
     by_code: dict[CodeRef, CodeHits] = field(default_factory=dict)
     traces: int = 0
-    unknown_steps: int = 0
+    unknown_steps: int = 0  # steps in code that is not ours (or not identified)
+    failures: int = 0  # traces that could not be taken (RPC errors)
 
     def at(self, ref: CodeRef) -> CodeHits:
         hits = self.by_code.get(ref)
@@ -47,11 +48,13 @@ class Hits:
             mine.jumps |= h.jumps
         self.traces += other.traces
         self.unknown_steps += other.unknown_steps
+        self.failures += other.failures
 
     def to_json(self) -> dict[str, Any]:
         return {
             "traces": self.traces,
             "unknown_steps": self.unknown_steps,
+            "failures": self.failures,
             "codes": [
                 {"contract": name, "kind": kind, "pcs": sorted(h.pcs), "jumps": sorted(map(list, h.jumps))}
                 for (name, kind), h in sorted(self.by_code.items())
@@ -60,7 +63,8 @@ class Hits:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "Hits":
-        hits = cls(traces=int(data.get("traces", 0)), unknown_steps=int(data.get("unknown_steps", 0)))
+        hits = cls(traces=int(data.get("traces", 0)), unknown_steps=int(data.get("unknown_steps", 0)),
+                   failures=int(data.get("failures", 0)))
         for c in data.get("codes", []):
             h = hits.at((c["contract"], c["kind"]))
             h.pcs.update(c["pcs"])

@@ -36,7 +36,7 @@ def _traced(build, chain, accounts, project, run) -> list:
     probe = project.CoverageProbe.deploy(sender=deployer)
     tracer.transaction(request, probe.txn_hash.hex() if hasattr(probe.txn_hash, "hex") else probe.txn_hash)
     run(probe, deployer, tracer, request)
-    assert tracer.failures == 0
+    assert tracer.hits.failures == 0 and tracer.hits.unknown_steps == 0
     return measure(build, tracer.hits, [PROBE])
 
 

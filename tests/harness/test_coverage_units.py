@@ -124,3 +124,25 @@ def test_basic_block_ends_at_a_jump_and_skips_labels():
     pm = pc_map(code, "1:1:0;2:1:0;3:1:0;4:1:0")
     assert pm.block(0) == [SourceRange(2, 1, 0, "-"), SourceRange(3, 1, 0, "-")]
     assert pm.block(4) == [SourceRange(4, 1, 0, "-")]
+
+
+def test_plugin_is_inert_without_the_switch(monkeypatch):
+    from dbis.coverage import plugin
+
+    registered = []
+
+    class Manager:
+        def has_plugin(self, name):
+            return False
+
+        def register(self, obj, name):
+            registered.append(name)
+
+    class Config:
+        pluginmanager = Manager()
+
+    monkeypatch.delenv("DBIS_COVERAGE", raising=False)
+    plugin.register(Config())
+    monkeypatch.setenv("DBIS_COVERAGE", "0")
+    plugin.register(Config())
+    assert registered == []
