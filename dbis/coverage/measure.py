@@ -119,7 +119,7 @@ def _maps(build: Build) -> list[tuple[str, str, PcMap]]:
 
 
 def _jumps(build: Build, hits: Hits | None) -> dict[str, list[Edge]]:
-    """JUMPIs per file: every one compiled (hits None, successor None) or every observed edge."""
+    """JUMPIs per file: every one compiled (hits None: no successor) or every observed edge."""
     out: dict[str, list[Edge]] = defaultdict(list)
     for name, kind, pm in _maps(build):
         if hits is None:

@@ -35,6 +35,7 @@ TRACE_OPTIONS = {"disableStorage": True, "disableMemory": True, "enableMemory": 
 SENDS = frozenset({"eth_sendTransaction", "eth_sendRawTransaction"})
 CALLS = frozenset({"eth_call", "eth_estimateGas"})
 CALL_FIELDS = ("from", "to", "data", "input", "value", "gas")
+MINING_WAIT = 10.0  # seconds
 UNTRACED = frozenset({"tests/property"})  # FastChain (in-process revm): no step trace
 
 Request = Callable[[str, Any], dict[str, Any]]
@@ -79,7 +80,12 @@ class Tracer:
 
     def transaction(self, request: Request, tx_hash: str) -> None:
         tx = request("eth_getTransactionByHash", [tx_hash]).get("result")
+        deadline = time.monotonic() + MINING_WAIT
+        while tx and tx.get("blockNumber") is None and time.monotonic() < deadline:
+            time.sleep(0.005)  # anvil answers the send before its automine has run
+            tx = request("eth_getTransactionByHash", [tx_hash]).get("result")
         if not tx or tx.get("blockNumber") is None:
+            self.hits.failures += 1
             return
         block = tx["blockNumber"]
         trace = request("debug_traceTransaction", [tx_hash, TRACE_OPTIONS]).get("result") or {}
