@@ -16,21 +16,36 @@ from .trace import Hits
 DOC = PROJECT_ROOT / "docs" / "coverage.md"
 JSON = PROJECT_ROOT / "reports" / "coverage.json"
 HITS_DIR = PROJECT_ROOT / ".build" / "coverage" / "hits"
+# Why each uncovered branch is acceptable: {branch_key: one line}, kept like slither-triage.json.
+EXPLANATIONS = PROJECT_ROOT / "coverage-explanations.json"
 
 
 def _pct(done: int, total: int) -> str:
     return f"{100 * done / total:.1f}%" if total else "n/a"
 
 
-def line_text(text: bytes, line: int, width: int = 90) -> str:
+def source_line(text: bytes, line: int) -> str:
     lines = text.decode().splitlines()
-    s = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-    s = s.replace("|", "\\|")
+    return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+
+def line_text(text: bytes, line: int, width: int = 90) -> str:
+    """A source line for a Markdown table cell or list item (pipes escaped, long lines cut)."""
+    s = source_line(text, line).replace("|", "\\|")
     return s if len(s) <= width else s[: width - 1] + "…"
 
 
 def _branch_label(b: Branch) -> str:
     return f"{b.kind} {b.arm}"
+
+
+def branch_key(b: Branch, text: bytes) -> str:
+    """A stable name for a branch arm (no line number, so edits elsewhere do not orphan it)."""
+    return f"{b.contract}.{b.function}|{b.kind} {b.arm}|{source_line(text, b.line)}"
+
+
+def load_explanations(path: Path = EXPLANATIONS) -> dict[str, str]:
+    return dict(json.loads(path.read_text())) if path.exists() else {}
 
 
 def load_hits(directory: Path = HITS_DIR) -> Hits:
@@ -41,9 +56,12 @@ def load_hits(directory: Path = HITS_DIR) -> Hits:
     return hits
 
 
-def to_json(summaries: list[ContractSummary], hits: Hits, traced: list[str]) -> dict[str, Any]:
+def to_json(summaries: list[ContractSummary], build: Build, hits: Hits, traced: list[str],
+            why: dict[str, str]) -> dict[str, Any]:
     def branch(b: Branch) -> dict[str, Any]:
-        return {"path": b.path, "line": b.line, "function": b.function, "kind": b.kind, "arm": b.arm}
+        key = branch_key(b, build.texts[b.path])
+        return {"path": b.path, "line": b.line, "function": b.function, "kind": b.kind, "arm": b.arm,
+                "key": key, "explanation": why.get(key)}
 
     return {
         "traced_test_dirs": traced,
@@ -63,7 +81,8 @@ def to_json(summaries: list[ContractSummary], hits: Hits, traced: list[str]) -> 
     }
 
 
-def render(summaries: list[ContractSummary], build: Build, hits: Hits, traced: list[str]) -> str:
+def render(summaries: list[ContractSummary], build: Build, hits: Hits, traced: list[str],
+           why: dict[str, str]) -> str:
     lt = sum(s.lines_total for s in summaries)
     lc = sum(s.lines_covered for s in summaries)
     bt = sum(s.branches_total for s in summaries)
@@ -76,19 +95,19 @@ def render(summaries: list[ContractSummary], build: Build, hits: Hits, traced: l
         "source maps. Production contracts are `contracts/` minus `contracts/test/` and",
         "`contracts/bench/`. Target: 100% of lines and ≥ 95% of branches.",
         "",
-        f"Traced test directories: {', '.join(f'`{t}`' for t in traced) or 'none'} "
-        f"({hits.traces} traces: anvil's `debug_traceTransaction`/`debug_traceCall` on the Ape and",
-        "`dbis.chain.Anvil` chains). Not traced, so not counted: tests on `dbis.engine.FastChain`",
-        "(in-process revm: `tests/property`, the benchmarks; pyrevm 0.3.7's step tracer costs ~8 ms",
-        "a step), JSON-RPC batches (the tests' state probes) and `ape run` subprocesses.",
-        f"Traces that failed: {hits.failures}; steps in code that is not ours (or not recognised):",
-        f"{hits.unknown_steps}.",
+        f"Traced test directories: {', '.join(f'`{t}`' for t in traced) or 'none'}.",
+        f"Traces: {hits.traces} (anvil's `debug_traceTransaction`/`debug_traceCall` on the Ape and",
+        f"`dbis.chain.Anvil` chains); failed: {hits.failures}; steps in code not recognised: {hits.unknown_steps}.",
+        "Not traced, so not counted: tests on `dbis.engine.FastChain` (in-process revm:",
+        "`tests/property`, the benchmarks; pyrevm 0.3.7's step tracer costs ~8 ms a step),",
+        "JSON-RPC batches (the tests' state probes) and `ape run` subprocesses.",
         "",
         "How it is counted: a line is the first line of a statement the optimized code keeps an",
-        "instruction inside; it is covered when one of its statements ran. Branches: both arms of every `if` (an `if`",
-        "without `else` has an implicit else: its conditional jump was seen going past the body),",
-        "both arms of every `?:`, every `try` clause. An arm with no instruction of its own after",
-        "optimization cannot be observed and is listed as not measurable.",
+        "instruction inside; it is covered when one of its statements ran. Branches: both arms of",
+        "every `if` (an `if` without `else` has an implicit else: its conditional jump was seen going",
+        "past the body; a body with no code of its own, like `return;`, is seen at that jump), both",
+        "arms of every `?:`, every `try` clause. An arm with no instruction of its own after",
+        "optimization that cannot be seen at a jump either is listed as not measurable.",
         "",
         "| Contract | File | Lines | % | Branches | % |",
         "|---|---|---:|---:|---:|---:|",
@@ -103,9 +122,14 @@ def render(summaries: list[ContractSummary], build: Build, hits: Hits, traced: l
     out += [f"- `{s.path}:{line}` ({s.contract}): `{line_text(build.texts[s.path], line)}`" for s, line in rows] \
         or ["None."]
     out += ["", "## Uncovered branches", ""]
-    rows_b = [(s, b) for s in summaries for b in s.uncovered_branches]
+    rows_b = [b for s in summaries for b in s.uncovered_branches]
+    missing = sum(branch_key(b, build.texts[b.path]) not in why for b in rows_b)
+    out += [f"{len(rows_b) - missing} of {len(rows_b)} explained in `{EXPLANATIONS.name}` "
+            "(keyed `Contract.function|kind arm|source line`).", ""] if rows_b else []
     out += [f"- `{b.path}:{b.line}` {b.contract}.{b.function} — {_branch_label(b)}: "
-            f"`{line_text(build.texts[b.path], b.line)}`" for s, b in rows_b] or ["None."]
+            f"`{line_text(build.texts[b.path], b.line)}` — "
+            + (f"why: {why[k]}" if (k := branch_key(b, build.texts[b.path])) in why else "**not explained**")
+            for b in rows_b] or ["None."]
     unmeasurable = [b for s in summaries for b in s.unmeasurable_branches]
     if unmeasurable:
         out += ["", "## Branches with no code of their own (not measurable)", ""]
@@ -117,8 +141,9 @@ def render(summaries: list[ContractSummary], build: Build, hits: Hits, traced: l
 def write(build: Build, hits: Hits, traced: list[str], doc: Path = DOC, json_path: Path = JSON) -> list[ContractSummary]:
     files: list[FileCoverage] = measure(build, hits)
     summaries = summarise(files)
+    why = load_explanations()
     doc.parent.mkdir(parents=True, exist_ok=True)
     json_path.parent.mkdir(parents=True, exist_ok=True)
-    doc.write_text(render(summaries, build, hits, traced))
-    json_path.write_text(json.dumps(to_json(summaries, hits, traced), indent=2) + "\n")
+    doc.write_text(render(summaries, build, hits, traced, why))
+    json_path.write_text(json.dumps(to_json(summaries, build, hits, traced, why), indent=2) + "\n")
     return summaries
