@@ -11,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Ape keeps its data (accounts, caches) under the project unless the operator says otherwise.
 export APE_DATA_FOLDER ?= $(HOME)/.ape
 
-.PHONY: setup build test demo bench abi lock clean slither coverage
+.PHONY: setup build test demo bench abi lock clean slither
 
 setup: $(VENV)/.installed node_modules/.installed .toolchain/solc/.provisioned
 
@@ -63,6 +63,7 @@ clean:
 # Line and branch coverage of the production contracts (dbis.coverage): the suite with every
 # transaction and call traced by anvil; writes docs/coverage.md and reports/coverage.json.
 COVERAGE_TESTS ?= tests
+.PHONY: coverage
 coverage: build
 	rm -rf .build/coverage/hits
 	DBIS_COVERAGE=1 ape test $(COVERAGE_TESTS) -q -p no:cacheprovider; status=$$?; \
