@@ -64,3 +64,12 @@ lock:
 
 clean:
 	rm -rf .build contracts/.cache .toolchain
+
+# Line and branch coverage of the production contracts (dbis.coverage): the suite with every
+# transaction and call traced by anvil; writes docs/coverage.md and reports/coverage.json.
+COVERAGE_TESTS ?= tests
+.PHONY: coverage
+coverage: build
+	rm -rf .build/coverage/hits
+	DBIS_COVERAGE=1 ape test $(COVERAGE_TESTS) -q -p no:cacheprovider; status=$$?; \
+	python -m dbis.coverage && exit $$status

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -74,6 +75,8 @@ class Anvil:
             "--accounts", "10",
             "--hardfork", "shanghai",
         ]
+        if os.environ.get("DBIS_COVERAGE") == "1":
+            args.append("--steps-tracing")  # geth-style step traces for `make coverage` (dbis.coverage)
         if self.fork_url:
             args += ["--fork-url", self.fork_url]
         else:

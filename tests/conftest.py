@@ -16,3 +16,11 @@ def _quiet_revert_traces():
     Trace.show = lambda self, *args, **kwargs: None
     yield
     Trace.show = original
+
+
+def pytest_configure(config):
+    """`DBIS_COVERAGE=1` (make coverage) traces every transaction and call into docs/coverage.md;
+    without it nothing is registered."""
+    from dbis.coverage.plugin import register
+
+    register(config)
