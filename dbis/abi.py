@@ -120,6 +120,11 @@ def decode_log(log: dict[str, Any]) -> dict[str, Any]:
     topics = [bytes(t) for t in log["topics"]]
     address = to_checksum_address(log["address"])
     entry = _tables()[0].get(topics[0]) if topics else None
+    if entry is not None and sum(1 for i in entry["inputs"] if i.get("indexed")) != len(topics) - 1:
+        # Same signature, other indexing (ERC-721 Transfer indexes the token ID; ERC-20's does not).
+        entry = next((e for name in artifacts.names() for e in artifacts.load(name).abi
+                      if e.get("type") == "event" and keccak(text=signature(e)) == topics[0]
+                      and sum(1 for i in e["inputs"] if i.get("indexed")) == len(topics) - 1), None)
     if entry is None:
         return {"event": "unknown", "address": address, "args": {"topics": [_jsonable(t) for t in topics]}}
     indexed = [i for i in entry["inputs"] if i.get("indexed")]

@@ -58,8 +58,10 @@ def compiler_info() -> dict[str, Any]:
 
 
 def load(name: str) -> Artifact:
-    """The artifact of contract `name`."""
+    """The artifact of contract `name` (compiled here, or a real npm artifact of `NPM_ARTIFACTS`)."""
     types = _manifest()["contractTypes"]
+    if name not in types and name in NPM_ARTIFACTS:
+        return _npm(name)
     if name not in types:
         raise ArtifactError(f"contract {name!r} is not compiled (known: {', '.join(sorted(types))})")
     ct = types[name]
@@ -73,5 +75,25 @@ def load(name: str) -> Artifact:
 
 
 def names() -> list[str]:
-    """Every compiled contract name."""
-    return sorted(_manifest()["contractTypes"])
+    """Every compiled contract name, then the npm artifacts (so our own events and errors win)."""
+    return sorted(_manifest()["contractTypes"]) + [n for n in NPM_ARTIFACTS if (PROJECT_ROOT / NPM_ARTIFACTS[n]).exists()]
+
+
+# Real third-party bytecode shipped by npm packages (deployed as is, never recompiled here).
+NPM_ARTIFACTS = {
+    "UniswapV3Factory": "node_modules/@uniswap/v3-core/artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json",
+    "UniswapV3Pool": "node_modules/@uniswap/v3-core/artifacts/contracts/UniswapV3Pool.sol/UniswapV3Pool.json",
+    "NonfungiblePositionManager": "node_modules/@uniswap/v3-periphery/artifacts/contracts/"
+    "NonfungiblePositionManager.sol/NonfungiblePositionManager.json",
+    "SwapRouter": "node_modules/@uniswap/v3-periphery/artifacts/contracts/SwapRouter.sol/SwapRouter.json",
+}
+
+
+@lru_cache(maxsize=None)
+def _npm(name: str) -> Artifact:
+    path = PROJECT_ROOT / NPM_ARTIFACTS[name]
+    if not path.exists():
+        raise ArtifactError(f"{path} is missing: run `make setup` (npm ci)")
+    data = json.loads(path.read_text())
+    return Artifact(name=name, source_id=NPM_ARTIFACTS[name], abi=data["abi"], bytecode=_hex(data["bytecode"]),
+                    runtime_bytecode=_hex(data.get("deployedBytecode")))

@@ -58,6 +58,39 @@ PARAMS: dict[str, list[tuple[str, type, str]]] = {
         ("--usdc", str, "USDC token address"),
         ("--label", str, "run label; a new label deploys a new vault instead of resuming"),
     ],
+    "univ3-local-stack": [
+        ("--mint", int, "cWUSDC and USDC test tokens minted to the sender, 6-decimal units (default from config)"),
+        ("--cwusdc", str, "cWUSDC token address (default: deploy a test token)"),
+        ("--usdc", str, "USDC token address (default: deploy a test token)"),
+        ("--label", str, "run label; a new label deploys a new stack instead of resuming"),
+    ],
+    "indexed-lp-migration": [
+        ("--rail-vault", str, "Engine X rail vault to migrate (default: the one v2-deploy journaled; none: sender funds)"),
+        ("--amount", int, "cWUSDC and USDC to put in the position, 6-decimal units (default: the rail reserve)"),
+        ("--cwusdc", str, "cWUSDC token address"),
+        ("--usdc", str, "USDC token address"),
+    ],
+    "indexed-vault-deploy": [
+        ("--pool", str, "Uniswap V3 cWUSDC/USDC pool (default: the factory's pool of the configured fee)"),
+        ("--admin", str, "final default admin (a two-step transfer is scheduled when it is not the sender)"),
+        ("--cwusdc", str, "cWUSDC token address"),
+        ("--usdc", str, "USDC token address"),
+        ("--label", str, "run label; a new label deploys a new vault instead of resuming"),
+    ],
+    "univ3-swap-proof": [
+        ("--amount", int, "amount in, 6-decimal units (default from config: a tiny swap)"),
+        ("--direction", str, "usdc-to-cwusdc (default) or cwusdc-to-usdc"),
+        ("--tag", str, "swap tag; a new tag makes a new swap (default: today's UTC date)"),
+        ("--cwusdc", str, "cWUSDC token address"),
+        ("--usdc", str, "USDC token address"),
+    ],
+    "indexed-proof-record": [
+        ("--vault", str, "indexed vault (default: the one indexed-vault-deploy journaled)"),
+        ("--swap-tx", str, "public swap transaction hash (default: the journal's univ3-swap-proof swap)"),
+        ("--liquidity-tx", str, "liquidity transaction hash (default: the journal's indexed-lp-migration mint)"),
+        ("--amount", int, "proof amount (default: the swap's input amount)"),
+        ("--tag", str, "proof tag; the proof ID is derived from it (default: today's UTC date)"),
+    ],
 }
 
 
@@ -65,7 +98,17 @@ def _builders() -> dict[str, Callable]:
     from dbis.commands import borrow_vault, engine_x
 
     return {"v2-deploy": engine_x.build_v2_deploy, "loop-proof": engine_x.build_loop_proof,
-            "borrow-vault-deploy": borrow_vault.build_borrow_vault_deploy}
+            "borrow-vault-deploy": borrow_vault.build_borrow_vault_deploy, **_indexed_builders()}
+
+
+def _indexed_builders() -> dict[str, Callable]:
+    from dbis.commands import indexed_lp
+
+    return {"univ3-local-stack": indexed_lp.build_univ3_local_stack,
+            "indexed-lp-migration": indexed_lp.build_indexed_lp_migration,
+            "indexed-vault-deploy": indexed_lp.build_indexed_vault_deploy,
+            "univ3-swap-proof": indexed_lp.build_univ3_swap_proof,
+            "indexed-proof-record": indexed_lp.build_indexed_proof_record}
 
 
 def parser() -> argparse.ArgumentParser:

@@ -17,7 +17,7 @@ from typing import Any
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
-from dbis import abi, demo_borrow
+from dbis import abi, demo_borrow, demo_indexed
 from dbis.artifacts import PROJECT_ROOT
 from dbis.chain import Anvil
 from dbis.commands import borrow_vault, engine_x
@@ -158,6 +158,9 @@ def main(out_dir: Path | None = None) -> int:
         print("== 4. borrow vault: XAUt collateral, USDC loan at the LTV limit, price fall, liquidation")
         borrow = demo_borrow.run(w3, opts, progress)
 
+        print("== 5. indexed LP: real Uniswap V3 pool at 1:1, public swap, indexed proof, out-of-range refusal")
+        indexed = demo_indexed.run(w3, opts, progress, cwusdc, usdc)
+
         recipients = {}
         for label in RECIPIENTS:
             address = recipient_address(label)
@@ -204,6 +207,8 @@ def main(out_dir: Path | None = None) -> int:
     print("liquidation: " + ", ".join(f"{k} {v}" for k, v in liq.items()))
     print("gas: " + ", ".join(f"{k} {v:,}" for k, v in borrow["gas"].items() if k in ("deposit", "borrow", "liquidate")))
     print()
+    print(demo_indexed.render(indexed))
+    print()
     print(BOUNDARIES)
 
     ok = (
@@ -213,6 +218,7 @@ def main(out_dir: Path | None = None) -> int:
         and len({row["proofId"] for row in evidence_rows}) == len(RECIPIENTS)
         and borrow["positions"]["after_price_fall"][0]["health_factor"] < 10**18
         and borrow["positions"]["after_liquidation"][0]["debt"] < borrow["positions"]["after_price_fall"][0]["debt"]
+        and indexed["checks_passed"]
     )
     report = {
         "scenario": "engine-x-demo",
@@ -224,6 +230,7 @@ def main(out_dir: Path | None = None) -> int:
         "proofs": evidence_rows,
         "flash": {"events": flash_events, "gas_used": flash_gas},
         "borrow_vault": borrow,
+        "indexed_lp": indexed,
         "plans": {"v2-deploy": deployed.plan.hash, "recipient-proofs": proofs.plan.hash, "flash": flash.plan.hash},
         "checks_passed": ok,
         "boundaries": BOUNDARIES.splitlines(),
