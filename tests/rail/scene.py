@@ -143,5 +143,6 @@ def build_scene(chain: FastChain | None = None) -> RailScene:
         s = Signer(name, keccak(text=f"dbis.rail.test-signer:{name}"), cats)
         registry.addSigner(s.address, cats, chain.block_number, sender=admin)
         signers[name] = s
+    chain.mine(1)  # the signers' effective block is behind: submissions land in a later block
     return RailScene(chain, registry, attestation, coins, controller, token, router, admin, ops, dispute,
                      corrective, recipient, signers)

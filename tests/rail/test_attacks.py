@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from eth_utils import to_checksum_address
 
 from dbis.rail import typed_data as td
 from tests.rail.scene import CHAIN_ID, COMPLIANCE, ELEVATED, STATES, UNIT, build_scene, h, hx
@@ -99,12 +100,13 @@ def test_unknown_signer_is_refused(rail) -> None:
 
 @pytest.mark.parametrize("field", ["chainId", "verifyingContract"])
 def test_signature_for_another_chain_or_router_is_refused(rail, field: str) -> None:
-    other = {"chainId": 1, "verifyingContract": "0x" + "ab" * 20}[field]
+    elsewhere = to_checksum_address("0x" + "ab" * 20)
+    other = {"chainId": 1, "verifyingContract": elsewhere}[field]
     auth = rail.auth(f"other-{field}")
     # Signed for the other domain: the router refuses the message field itself...
     foreign = td.MintAuthorization.of(**{**auth.__dict__, field: other})
     error = {"chainId": ("WrongChainId", CHAIN_ID, 1),
-             "verifyingContract": ("WrongVerifyingContract", rail.router.address, "0x" + "ab" * 20)}[field]
+             "verifyingContract": ("WrongVerifyingContract", rail.router.address, elsewhere)}[field]
     with rail.refused(error[0], *error[1:], auth=auth):
         rail.submit(foreign, rail.sign(foreign, "ops-a", "ops-b"))
     # ...and signatures made for the other domain do not recover the signers on this one.
