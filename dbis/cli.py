@@ -91,14 +91,43 @@ PARAMS: dict[str, list[tuple[str, type, str]]] = {
         ("--amount", int, "proof amount (default: the swap's input amount)"),
         ("--tag", str, "proof tag; the proof ID is derived from it (default: today's UTC date)"),
     ],
+    "rail-deploy": [
+        ("--label", str, "run label; a new label deploys a new Rail instead of resuming"),
+    ],
+    "rail-signer-add": [
+        ("--signer", str, "signer address"),
+        ("--categories", str, "comma list: OPERATIONS, COMPLIANCE, TREASURY, TECHNICAL"),
+        ("--effective-from-block", int, "first block the signer counts (default: the next block)"),
+    ],
+    "rail-signer-revoke": [
+        ("--signer", str, "signer address"),
+        ("--at-block", int, "first block the signer no longer counts (default: the next block)"),
+    ],
+    "lpa-post": [
+        ("--lpa-id", str, "LPA id (bytes32 hex)"),
+        ("--accounting-ref", str, "accountingRef the LPA backs (bytes32 hex)"),
+    ],
+    "lpa-transition": [
+        ("--lpa-id", str, "LPA id (bytes32 hex)"),
+        ("--to", str, "POSTED_FINAL, POSTED_ADJUSTMENT, POSTED_REVERSAL or DISPUTED_HOLD"),
+        ("--reason", str, "reference of the ledger entry or dispute decision (bytes32 hex)"),
+    ],
+    "mint-auth-submit": [
+        ("--auth-file", str, "authorization.json written by mint-auth-sign"),
+        ("--signatures-dir", str, "folder of the signers' *.sig.json files (default: the auth file's folder)"),
+    ],
 }
 
 
 def _builders() -> dict[str, Callable]:
-    from dbis.commands import borrow_vault, engine_x
+    from dbis.commands import borrow_vault, engine_x, rail
 
     return {"v2-deploy": engine_x.build_v2_deploy, "loop-proof": engine_x.build_loop_proof,
-            "borrow-vault-deploy": borrow_vault.build_borrow_vault_deploy, **_indexed_builders()}
+            "borrow-vault-deploy": borrow_vault.build_borrow_vault_deploy,
+            "rail-deploy": rail.build_rail_deploy, "rail-signer-add": rail.build_signer_add,
+            "rail-signer-revoke": rail.build_signer_revoke, "lpa-post": rail.build_lpa_post,
+            "lpa-transition": rail.build_lpa_transition, "mint-auth-submit": rail.build_mint_auth_submit,
+            **_indexed_builders()}
 
 
 def _indexed_builders() -> dict[str, Callable]:
@@ -125,6 +154,19 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("--vault", help="vault address (default: the one borrow-vault-deploy journaled)")
     status.add_argument("--journal-dir", type=Path, default=None)
     status.add_argument("--out-dir", type=Path, default=None, help="status JSON folder (default reports/status/)")
+    sign = sub.add_parser("mint-auth-sign", help="sign a Mint Authorization: one signature file per signer")
+    sign.add_argument("--network", default=os.environ.get("DBIS_NETWORK", "dbis"))
+    sign.add_argument("--rpc-url", help="RPC of the network (checks the chain id and the LPA state)")
+    sign.add_argument("--journal-dir", type=Path, default=None)
+    sign.add_argument("--out-dir", type=Path, default=None, help="folder of authorization.json and the signatures")
+    sign.add_argument("--account", help="Ape account alias of this signer")
+    sign.add_argument("--key-file", help="file holding this signer's private key (tests, air-gapped signing)")
+    sign.add_argument("--auth-file", help="sign this authorization.json (the first signer's) instead of building one")
+    for flag in ("--message-id", "--lpa-id", "--accounting-ref", "--iso-message-hash", "--token", "--recipient",
+                 "--router"):
+        sign.add_argument(flag)
+    sign.add_argument("--amount", type=int)
+    sign.add_argument("--deadline", type=int, help="unix time (default: one hour from now)")
     demo = sub.add_parser("demo", help="the Engine X proof scenario on the embedded local chain")
     demo.add_argument("--out-dir", type=Path, default=None)
     return root
@@ -136,6 +178,10 @@ def run(argv: Sequence[str]) -> int:
         from dbis import demo
 
         return demo.main(out_dir=args.out_dir)
+    if args.command == "mint-auth-sign":
+        from dbis.commands import rail
+
+        return rail.sign_command(args)
     if args.command == "borrow-vault-status":
         from dbis.commands import borrow_vault
 
