@@ -116,6 +116,28 @@ PARAMS: dict[str, list[tuple[str, type, str]]] = {
         ("--auth-file", str, "authorization.json written by mint-auth-sign"),
         ("--signatures-dir", str, "folder of the signers' *.sig.json files (default: the auth file's folder)"),
     ],
+    "conversion-deploy": [
+        ("--signer-registry", str, "Rail signer registry (default: the one rail-deploy journaled)"),
+        ("--stablecoin-registry", str, "Rail stablecoin registry (default: the one rail-deploy journaled)"),
+        ("--sanctions-list", str, "sanctions oracle with isSanctioned(address) (default from config; none: zero)"),
+        ("--pool", str, "Uniswap V3 pool of the venue adapter (default from config)"),
+        ("--quote-issuers", str, "comma list of allowed quote issuers (default from config)"),
+        ("--tokens", str, "comma list of tokenIn addresses that get the configured elevated threshold"),
+        ("--label", str, "run label; a new label deploys a new router instead of resuming"),
+    ],
+    "venue-approve": [
+        ("--auth-file", str, "signed Venue Authorization (without it: write one for the signers and stop)"),
+        ("--signatures-dir", str, "folder of the signers' *.sig.json files (default: the auth file's folder)"),
+        ("--venue-name", str, "venue name; the venue id is keccak256 of it (default from config)"),
+        ("--adapter", str, "venue adapter (default: the one conversion-deploy journaled)"),
+        ("--approved-until", int, "unix time the approval ends (default: the policy maximum less an hour)"),
+        ("--router", str, "conversion router (default: the one conversion-deploy journaled)"),
+    ],
+    "convert": [
+        ("--auth-file", str, "Swap Authorization written by swap-auth-sign"),
+        ("--signatures-dir", str, "folder of the signers' *.sig.json files (default: the auth file's folder)"),
+        ("--router", str, "conversion router (default: the one conversion-deploy journaled)"),
+    ],
 }
 
 
@@ -127,7 +149,14 @@ def _builders() -> dict[str, Callable]:
             "rail-deploy": rail.build_rail_deploy, "rail-signer-add": rail.build_signer_add,
             "rail-signer-revoke": rail.build_signer_revoke, "lpa-post": rail.build_lpa_post,
             "lpa-transition": rail.build_lpa_transition, "mint-auth-submit": rail.build_mint_auth_submit,
-            **_indexed_builders()}
+            **_indexed_builders(), **_conversion_builders()}
+
+
+def _conversion_builders() -> dict[str, Callable]:
+    from dbis.commands import conversion
+
+    return {"conversion-deploy": conversion.build_conversion_deploy, "venue-approve": conversion.build_venue_approve,
+            "convert": conversion.build_convert}
 
 
 def _indexed_builders() -> dict[str, Callable]:
@@ -167,6 +196,19 @@ def parser() -> argparse.ArgumentParser:
         sign.add_argument(flag)
     sign.add_argument("--amount", type=int)
     sign.add_argument("--deadline", type=int, help="unix time (default: one hour from now)")
+    swap_sign = sub.add_parser("swap-auth-sign", help="sign a Swap or Venue Authorization: one signature file per signer")
+    swap_sign.add_argument("--network", default=os.environ.get("DBIS_NETWORK", "dbis"))
+    swap_sign.add_argument("--rpc-url", help="RPC of the network (checks the chain id and every router rule)")
+    swap_sign.add_argument("--journal-dir", type=Path, default=None)
+    swap_sign.add_argument("--out-dir", type=Path, default=None, help="folder of authorization.json and the signatures")
+    swap_sign.add_argument("--account", help="Ape account alias of this signer")
+    swap_sign.add_argument("--key-file", help="file holding this signer's private key (tests, air-gapped signing)")
+    swap_sign.add_argument("--auth-file", help="co-sign this authorization.json (Swap or Venue Authorization)")
+    swap_sign.add_argument("--quote-file", help="the quote (JSON) to build a Swap Authorization from")
+    for flag in ("--message-id", "--lpa-id", "--router"):
+        swap_sign.add_argument(flag)
+    swap_sign.add_argument("--min-amount-out", type=int, help="default: the quote less the policy's max slippage")
+    swap_sign.add_argument("--deadline", type=int, help="unix time (default: the quote time + the policy window)")
     demo = sub.add_parser("demo", help="the Engine X proof scenario on the embedded local chain")
     demo.add_argument("--out-dir", type=Path, default=None)
     return root
@@ -182,6 +224,10 @@ def run(argv: Sequence[str]) -> int:
         from dbis.commands import rail
 
         return rail.sign_command(args)
+    if args.command == "swap-auth-sign":
+        from dbis.commands import conversion
+
+        return conversion.sign_command(args)
     if args.command == "borrow-vault-status":
         from dbis.commands import borrow_vault
 
