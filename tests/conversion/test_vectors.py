@@ -16,7 +16,7 @@ from dbis.rail import conversion as cv
 from dbis.rail import conversion_local as local
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "rail-swap-authorization.json"
-ROUTER = "0x00000000000000000000000000000000DB15C0DE"
+ROUTER = "0x00000000000000000000000000000000DB15c0DE"  # checksummed
 KEYS = [keccak(text=f"dbis.rail.vector-signer:{i}") for i in range(3)]
 CWUSDC = "0x1111111111111111111111111111111111111111"
 GRU = "0x2222222222222222222222222222222222222222"
