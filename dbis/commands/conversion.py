@@ -317,7 +317,7 @@ def sign_command(args: Any) -> int:
     quote = None
     if args.auth_file:
         auth = load_authorization(Path(args.auth_file))
-        out = Path(args.out_dir or Path(args.auth_file).parent)
+        out = Path(args.auth_file).parent  # co-signatures go next to the authorization they sign
     else:
         if not args.quote_file:
             raise OperatorError("swap-auth-sign needs --auth-file (co-sign) or --quote-file (build a Swap Authorization)")
