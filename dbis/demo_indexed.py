@@ -125,5 +125,10 @@ def render(r: dict[str, Any]) -> str:
         f"balances {ev['balance0'] / 1e6:,.6f} / {ev['balance1'] / 1e6:,.6f}  gas {ev['gas_used']:,}",
         "after an external swap moved the pool out of the position's range (the 2026-05-07 event):",
         f"  record refused: {r['refusal']}",
+        "The indexed part proves, on a local chain with the real Uniswap V3 bytecode: the pool was created",
+        "at exactly 1:1 and funded from the rail, a public swap went through the official router code, and",
+        "the vault recorded the proof only while the pool was at the peg with in-range liquidity. It does",
+        "not prove mainnet listing-quality depth (the 85.763529 / 85.763529 rail is far below the",
+        "2,500 / 2,500 policy floor).",
     ]
     return "\n".join(lines)

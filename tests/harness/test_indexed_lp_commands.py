@@ -80,6 +80,10 @@ def test_commands_without_their_prerequisites_are_refused(anvil, mainnet_anvil, 
     assert "local network only" in _one_line_error(
         run_cli("univ3-local-stack", "--network", "mainnet", "--rpc-url", mainnet_anvil.url, "--sender",
                 "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"))
+    # Mainnet uses the official addresses of config/networks/mainnet.json; a chain without them refuses.
+    assert "no contract at the Uniswap V3 factory 0x1F98431c8aD98523631AE4a59f267346ea31F984" in _one_line_error(
+        run_cli("indexed-lp-migration", "--network", "mainnet", "--rpc-url", mainnet_anvil.url, "--sender",
+                "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "--cwusdc", "0x" + "11" * 20))
 
 
 def test_migration_moves_the_engine_x_rail_into_the_pool(anvil, run_cli, workdir) -> None:
