@@ -145,7 +145,7 @@ contract DBISConversionRouter is AccessControl, EIP712 {
     /// @param stablecoinRegistry_ The Rail's stablecoin reference registry.
     /// @param sanctionsList_ Sanctions oracle (`isSanctioned`), zero for none.
     /// @param maxDeadlineWindow_ Policy window of a Swap Authorization's deadline, seconds (nonzero).
-    /// @param maxVenueApproval_ Longest venue approval, seconds (nonzero).
+    /// @param maxVenueApproval_ Longest venue approval, seconds (1 .. 2^32 - 1, so expiries fit 40 bits).
     /// @param checkTokenIn_ Whether a registered tokenIn must be ACTIVE too.
     constructor(
         address admin,
@@ -158,7 +158,7 @@ contract DBISConversionRouter is AccessControl, EIP712 {
     ) EIP712("DBISConversionRouter", "1") {
         if (
             admin == address(0) || address(signerRegistry_) == address(0) || address(stablecoinRegistry_) == address(0)
-                || maxDeadlineWindow_ == 0 || maxVenueApproval_ == 0 || maxVenueApproval_ > type(uint40).max
+                || maxDeadlineWindow_ == 0 || maxVenueApproval_ == 0 || maxVenueApproval_ > type(uint32).max
         ) revert ZeroValue();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(ROUTER_ADMIN, admin);

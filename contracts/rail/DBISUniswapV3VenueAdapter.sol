@@ -44,6 +44,7 @@ contract DBISUniswapV3VenueAdapter is IDBISConversionVenue {
     error PriceImpactOutOfRange(uint256 maxPriceImpactBps);
     error NotRouter(address caller);
     error NotPool(address caller);
+    error NothingOwed();
     error TokenPairMismatch(address tokenIn, address tokenOut);
     error AmountTooLarge(uint256 amountIn);
     error LiquidityBelowFloor(uint128 liquidity, uint128 minLiquidity);
@@ -104,7 +105,8 @@ contract DBISUniswapV3VenueAdapter is IDBISConversionVenue {
         if (msg.sender != pool) revert NotPool(msg.sender);
         address payer = abi.decode(data, (address));
         if (amount0Delta > 0) IERC20(token0).safeTransferFrom(payer, msg.sender, uint256(amount0Delta));
-        else IERC20(token1).safeTransferFrom(payer, msg.sender, uint256(amount1Delta));
+        else if (amount1Delta > 0) IERC20(token1).safeTransferFrom(payer, msg.sender, uint256(amount1Delta));
+        else revert NothingOwed();
     }
 
     /// @notice The pool price limit of a swap from `sqrtPriceX96`: the price of the input token may fall by at

@@ -174,8 +174,8 @@ def build_conversion_deploy(ctx: BuildContext) -> Plan:
     window, approval = int(cfg["deadline_window_seconds"]), int(cfg["max_venue_approval_seconds"])
     if not 0 < window <= 120:
         raise OperatorError(f"DeadlineTooFar: deadline_window_seconds {window} must be 1..120 (spec §4.1)")
-    if not 0 < approval < 2**40:
-        raise OperatorError(f"ZeroValue: max_venue_approval_seconds {approval} must be positive")
+    if not 0 < approval < 2**32:
+        raise OperatorError(f"ZeroValue: max_venue_approval_seconds {approval} must be 1 .. 2**32 - 1")
     s = ctx.sender
     steps = [deploy("deploy-router", ROUTER, s, signer_registry, coins, sanctions, window, approval,
                     bool(cfg["check_token_in"]), events=("RoleGranted",))]

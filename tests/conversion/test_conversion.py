@@ -91,3 +91,24 @@ def test_venue_approval_period_and_adapter_binding_are_checked(scene) -> None:
     scene.router.setDenylisted(scene.pool.address, True, sender=scene.admin)
     with reverts("AddressDenylisted", scene.pool.address):
         scene.approve_venue(scene.venue_auth(), "ops-a", "compliance", "treasury")
+
+
+def test_configuration_is_refused_when_invalid_and_admin_only(scene) -> None:
+    c, a = scene.chain, scene.admin
+    with reverts("ZeroValue"):
+        c.deploy("DBISConversionRouter", a, scene.registry.address, scene.coins.address, local.uniswap.ZERO_ADDRESS,
+                 0, local.VENUE_APPROVAL, False, sender=a)
+    with reverts("ZeroValue"):
+        c.deploy("DBISConversionRouter", a, scene.registry.address, scene.coins.address, local.uniswap.ZERO_ADDRESS,
+                 120, 2**32, False, sender=a)
+    for bps in (0, 10_000):
+        with reverts("PriceImpactOutOfRange", bps):
+            c.deploy("DBISUniswapV3VenueAdapter", scene.router.address, scene.pool.address, 0, bps, sender=a)
+    stranger = c.account("stranger")
+    for call in (lambda: scene.router.setQuoteIssuer(stranger, True, sender=stranger),
+                 lambda: scene.router.setDenylisted(scene.trader, True, sender=stranger),
+                 lambda: scene.router.setElevatedThreshold(scene.cw.address, 0, sender=stranger)):
+        with reverts("AccessControlUnauthorizedAccount"):
+            call()
+    receipt = scene.router.setDenylisted(scene.trader, True, sender=a)
+    assert receipt.events("DenylistSet")[0].args == {"account": scene.trader, "denylisted": True}
