@@ -59,7 +59,9 @@ contract DBISSettlementRouter is AccessControl, EIP712 {
     mapping(bytes32 messageId => bool) public messageIdUsed;
 
     /// @notice A Mint Authorization was executed: what was minted, against which LPA and ledger entry, under
-    ///         which digest, by which signers (ascending) holding which categories, at which quorum.
+    ///         which digest, at which quorum, by how many signers holding which categories, and
+    ///         `signersHash` = keccak256 of the ascending signer addresses as 32-byte words (the signers are
+    ///         recovered from the transaction's signatures over `digest`; the hash pins the exact set).
     event MintAuthorizationExecuted(
         bytes32 indexed messageId,
         bytes32 indexed lpaId,
@@ -70,8 +72,9 @@ contract DBISSettlementRouter is AccessControl, EIP712 {
         uint256 amount,
         bytes32 digest,
         uint256 threshold,
+        uint256 signerCount,
         uint256 signerCategories,
-        address[] signers
+        bytes32 signersHash
     );
     /// @notice A reversal burn ran (add-on §3.2 secondary action).
     event ReversalBurned(bytes32 indexed lpaId, address indexed token, address indexed from, uint256 amount, bytes32 actionRef);
@@ -145,8 +148,9 @@ contract DBISSettlementRouter is AccessControl, EIP712 {
             auth.amount,
             digest,
             threshold,
+            signers.length,
             categories,
-            signers
+            SignatureQuorum.signersHash(signers)
         );
     }
 

@@ -28,13 +28,11 @@ contract DBISSignerRegistry is AccessControl, IDBISSignerRegistry {
     uint256 public constant NEVER = type(uint256).max;
     uint64 private constant NEVER64 = type(uint64).max;
 
-    struct SignerRecord {
-        uint64 effectiveFromBlock; // 0 = never registered (additions are at block >= 1)
-        uint64 revokedAtBlock; // NEVER64 = not revoked
-        uint16 categories;
-    }
+    /// @dev Packed record: bits 0-63 effectiveFromBlock (0 = never registered), 64-127 revokedAtBlock
+    ///      (NEVER64 = not revoked), 128-143 categories. One word, so one SLOAD per signer in a quorum.
+    mapping(address signer => uint256 record) private _records;
 
-    mapping(address signer => SignerRecord) private _signers;
+    uint256 private constant MASK64 = 0xffffffffffffffff;
 
     /// @notice A signer was registered.
     event SignerAdded(address indexed signer, uint256 categories, uint256 effectiveFromBlock);
@@ -65,27 +63,27 @@ contract DBISSignerRegistry is AccessControl, IDBISSignerRegistry {
         if (effectiveFromBlock < block.number || effectiveFromBlock >= NEVER64) {
             revert BlockInThePast(effectiveFromBlock, block.number);
         }
-        if (_signers[signer].effectiveFromBlock != 0) revert SignerAlreadyRegistered(signer);
-        _signers[signer] = SignerRecord(uint64(effectiveFromBlock), NEVER64, uint16(categories));
+        if (_records[signer] != 0) revert SignerAlreadyRegistered(signer);
+        _records[signer] = _pack(effectiveFromBlock, NEVER64, categories);
         emit SignerAdded(signer, categories, effectiveFromBlock);
     }
 
     /// @notice Replace the categories of a registered signer that is not revoked yet (takes effect now).
     function setCategories(address signer, uint256 categories) external onlyRole(SIGNER_ADMIN) {
         _checkCategories(categories);
-        SignerRecord memory r = _registered(signer);
-        if (r.revokedAtBlock <= block.number) revert SignerRevoked(signer, r.revokedAtBlock, block.number);
-        _signers[signer].categories = uint16(categories);
-        emit SignerCategoriesSet(signer, r.categories, categories);
+        (uint256 effective, uint256 revoked, uint256 previous) = _unpack(_registered(signer));
+        if (revoked <= block.number) revert SignerRevoked(signer, revoked, block.number);
+        _records[signer] = _pack(effective, revoked, categories);
+        emit SignerCategoriesSet(signer, previous, categories);
     }
 
     /// @notice Revoke `signer` from `revokedAtBlock` on (the current block or a later one, add-on §4.3
     ///         emergency revoke). A scheduled revocation may be brought forward, never postponed or lifted.
     function revokeSigner(address signer, uint256 revokedAtBlock) external onlyRole(SIGNER_ADMIN) {
-        SignerRecord memory r = _registered(signer);
+        (uint256 effective, uint256 revoked, uint256 categories) = _unpack(_registered(signer));
         if (revokedAtBlock < block.number) revert BlockInThePast(revokedAtBlock, block.number);
-        if (revokedAtBlock >= r.revokedAtBlock) revert RevocationNotEarlier(signer, _wide(r.revokedAtBlock), revokedAtBlock);
-        _signers[signer].revokedAtBlock = uint64(revokedAtBlock);
+        if (revokedAtBlock >= revoked) revert RevocationNotEarlier(signer, _wide(revoked), revokedAtBlock);
+        _records[signer] = _pack(effective, revokedAtBlock, categories);
         emit SignerRevocationSet(signer, revokedAtBlock);
     }
 
@@ -95,21 +93,34 @@ contract DBISSignerRegistry is AccessControl, IDBISSignerRegistry {
         view
         returns (uint256 categories)
     {
-        uint256 n = signers.length;
-        for (uint256 i; i < n; ++i) {
-            address signer = signers[i];
-            SignerRecord memory r = _signers[signer];
-            if (blockNumber < r.effectiveFromBlock || blockNumber >= r.revokedAtBlock || r.effectiveFromBlock == 0) {
-                _refuse(signer, r, blockNumber);
+        // One SLOAD per signer (the quorum hot path, in assembly): record = _records[signer]; the signer
+        // counts iff effectiveFromBlock <= blockNumber < revokedAtBlock. A never-registered signer has a
+        // zero record, so revokedAtBlock 0 <= blockNumber refuses it. On the first signer that does not
+        // count, `bad` is its index + 1 and `_refuse` names the rule.
+        uint256 bad;
+        assembly ("memory-safe") {
+            mstore(0x20, _records.slot)
+            let end := add(signers.offset, shl(5, signers.length))
+            for { let p := signers.offset } lt(p, end) { p := add(p, 0x20) } {
+                mstore(0x00, calldataload(p)) // a dirty address word finds no record: refused
+                let record := sload(keccak256(0x00, 0x40))
+                if or(lt(blockNumber, and(record, MASK64)), iszero(lt(blockNumber, and(shr(64, record), MASK64)))) {
+                    bad := add(shr(5, sub(p, signers.offset)), 1)
+                    break
+                }
+                categories := or(categories, shr(128, record))
             }
-            categories |= r.categories;
+        }
+        if (bad != 0) {
+            address signer = signers[bad - 1];
+            _refuse(signer, _records[signer], blockNumber);
         }
     }
 
     /// @inheritdoc IDBISSignerRegistry
     function isActive(address signer, uint256 blockNumber) external view returns (bool) {
-        SignerRecord memory r = _signers[signer];
-        return r.effectiveFromBlock != 0 && blockNumber >= r.effectiveFromBlock && blockNumber < r.revokedAtBlock;
+        (uint256 effective, uint256 revoked,) = _unpack(_records[signer]);
+        return effective != 0 && blockNumber >= effective && blockNumber < revoked;
     }
 
     /// @notice The record of `signer`: categories, effective block and revocation block (`NEVER` = not
@@ -119,27 +130,37 @@ contract DBISSignerRegistry is AccessControl, IDBISSignerRegistry {
         view
         returns (uint256 categories, uint256 effectiveFromBlock, uint256 revokedAtBlock)
     {
-        SignerRecord memory r = _signers[signer];
-        if (r.effectiveFromBlock == 0) return (0, 0, 0);
-        return (r.categories, r.effectiveFromBlock, _wide(r.revokedAtBlock));
+        uint256 record = _records[signer];
+        if (record == 0) return (0, 0, 0);
+        (uint256 effective, uint256 revoked, uint256 cats) = _unpack(record);
+        return (cats, effective, _wide(revoked));
     }
 
-    function _refuse(address signer, SignerRecord memory r, uint256 blockNumber) private pure {
-        if (r.effectiveFromBlock == 0) revert UnknownSigner(signer);
-        if (blockNumber < r.effectiveFromBlock) revert SignerNotYetEffective(signer, r.effectiveFromBlock, blockNumber);
-        revert SignerRevoked(signer, r.revokedAtBlock, blockNumber);
+    function _refuse(address signer, uint256 record, uint256 blockNumber) private pure {
+        (uint256 effective, uint256 revoked,) = _unpack(record);
+        if (effective == 0) revert UnknownSigner(signer);
+        if (blockNumber < effective) revert SignerNotYetEffective(signer, effective, blockNumber);
+        revert SignerRevoked(signer, revoked, blockNumber);
     }
 
-    function _registered(address signer) private view returns (SignerRecord memory r) {
-        r = _signers[signer];
-        if (r.effectiveFromBlock == 0) revert UnknownSigner(signer);
+    function _registered(address signer) private view returns (uint256 record) {
+        record = _records[signer];
+        if (record == 0) revert UnknownSigner(signer);
     }
 
     function _checkCategories(uint256 categories) private pure {
         if (categories == 0 || categories & ~ALL_CATEGORIES != 0) revert InvalidCategories(categories);
     }
 
-    function _wide(uint64 blockNumber) private pure returns (uint256) {
+    function _pack(uint256 effective, uint256 revoked, uint256 categories) private pure returns (uint256) {
+        return effective | (revoked << 64) | (categories << 128);
+    }
+
+    function _unpack(uint256 record) private pure returns (uint256 effective, uint256 revoked, uint256 categories) {
+        return (record & MASK64, (record >> 64) & MASK64, record >> 128);
+    }
+
+    function _wide(uint256 blockNumber) private pure returns (uint256) {
         return blockNumber == NEVER64 ? NEVER : blockNumber;
     }
 }

@@ -150,3 +150,13 @@ def assemble(signatures: Iterable[tuple[str, bytes]]) -> bytes:
         if a == b:
             raise ValueError(f"duplicate signer {name}")
     return b"".join(s for _, _, s in ordered)
+
+
+def signers_of(digest_: bytes, packed: bytes) -> list[str]:
+    """The signers of a packed quorum over `digest_`, in order (what an auditor recovers from calldata)."""
+    return [recover(digest_, packed[i:i + SIGNATURE_LENGTH]) for i in range(0, len(packed), SIGNATURE_LENGTH)]
+
+
+def signers_hash(signers: Iterable[str]) -> bytes:
+    """keccak256 of the signers as 32-byte words: the `signersHash` of MintAuthorizationExecuted."""
+    return keccak(b"".join(bytes(12) + bytes.fromhex(a[2:]) for a in signers))

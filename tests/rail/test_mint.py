@@ -3,6 +3,8 @@ path for reversals; the reserve gate (fail closed)."""
 
 from __future__ import annotations
 
+from eth_utils import keccak
+
 from dbis.engine import reverts
 from dbis.rail import typed_data as td
 from tests.rail.scene import COMPLIANCE, ELEVATED, OPERATIONS, ROLE, STATES, UNIT, h, hx
@@ -19,7 +21,10 @@ def test_base_quorum_mints_and_emits_the_audit_event(rail) -> None:
     assert args["accountingRef"] == h("ref:base") and args["isoMessageHash"] == h("iso:base")
     assert (args["token"], args["recipient"], args["amount"]) == (rail.token.address, rail.recipient, auth.amount)
     assert args["digest"] == td.digest(auth) and args["threshold"] == 2 and args["signerCategories"] == OPERATIONS
-    assert list(args["signers"]) == signers
+    assert args["signerCount"] == 2
+    assert args["signersHash"] == keccak(b"".join(bytes(12) + bytes.fromhex(a[2:]) for a in signers))
+    # The signers themselves are recovered from the transaction's signatures over the event's digest.
+    assert td.signers_of(args["digest"], rail.sign(auth, "ops-a", "ops-b")) == signers
     assert rail.router.messageIdUsed(auth.messageId)
     lpa = rail.attestation.lpaOf(auth.lpaId)
     assert lpa[2] is True and lpa[4] == auth.amount  # minted, amount recorded
