@@ -17,7 +17,7 @@ from typing import Any
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
-from dbis import abi, demo_borrow
+from dbis import abi, demo_borrow, demo_rail
 from dbis.artifacts import PROJECT_ROOT
 from dbis.chain import Anvil
 from dbis.commands import borrow_vault, engine_x
@@ -204,6 +204,10 @@ def main(out_dir: Path | None = None) -> int:
     print("liquidation: " + ", ".join(f"{k} {v}" for k, v in liq.items()))
     print("gas: " + ", ".join(f"{k} {v:,}" for k, v in borrow["gas"].items() if k in ("deposit", "borrow", "liquidate")))
     print()
+    print("== 5. DBIS Rail (chain id 138): signers, LPA, a 3-key Mint Authorization, one refusal per rule")
+    rail = demo_rail.run()
+    print(demo_rail.render(rail))
+    print()
     print(BOUNDARIES)
 
     ok = (
@@ -213,6 +217,7 @@ def main(out_dir: Path | None = None) -> int:
         and len({row["proofId"] for row in evidence_rows}) == len(RECIPIENTS)
         and borrow["positions"]["after_price_fall"][0]["health_factor"] < 10**18
         and borrow["positions"]["after_liquidation"][0]["debt"] < borrow["positions"]["after_price_fall"][0]["debt"]
+        and rail["ok"]
     )
     report = {
         "scenario": "engine-x-demo",
@@ -224,6 +229,7 @@ def main(out_dir: Path | None = None) -> int:
         "proofs": evidence_rows,
         "flash": {"events": flash_events, "gas_used": flash_gas},
         "borrow_vault": borrow,
+        "rail": rail,
         "plans": {"v2-deploy": deployed.plan.hash, "recipient-proofs": proofs.plan.hash, "flash": flash.plan.hash},
         "checks_passed": ok,
         "boundaries": BOUNDARIES.splitlines(),
