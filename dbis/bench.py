@@ -658,6 +658,9 @@ def run(with_ape: bool = True) -> tuple[list[Row], dict[str, Any]]:
                 rows.append(Row(f"depositCollateral, {label} deposit, our borrow vault, measured on anvil through "
                                 "Ape (cross-check)", gas, "gas", "the engine's figure for the same transaction",
                                 engine_gas, round(gas / engine_gas, 4)))
+    from dbis import bench_rail  # the Rail's quorum gas vs Safe (issue 5)
+
+    rows += bench_rail.rows()
     return rows, notes
 
 

@@ -187,7 +187,10 @@ def parser() -> argparse.ArgumentParser:
     sign.add_argument("--network", default=os.environ.get("DBIS_NETWORK", "dbis"))
     sign.add_argument("--rpc-url", help="RPC of the network (checks the chain id and the LPA state)")
     sign.add_argument("--journal-dir", type=Path, default=None)
-    sign.add_argument("--out-dir", type=Path, default=None, help="folder of authorization.json and the signatures")
+    sign.add_argument("--signatures-dir", type=Path, default=None,
+                      help="folder of authorization.json and the signature files (default <out-dir>/<messageId>)")
+    sign.add_argument("--out-dir", type=Path, default=None, help="parent of the default signatures folder "
+                      "(default reports/rail/)")
     sign.add_argument("--account", help="Ape account alias of this signer")
     sign.add_argument("--key-file", help="file holding this signer's private key (tests, air-gapped signing)")
     sign.add_argument("--auth-file", help="sign this authorization.json (the first signer's) instead of building one")

@@ -17,7 +17,7 @@ from typing import Any
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
-from dbis import abi, demo_borrow, demo_indexed
+from dbis import abi, demo_borrow, demo_indexed, demo_rail
 from dbis.artifacts import PROJECT_ROOT
 from dbis.chain import Anvil
 from dbis.commands import borrow_vault, engine_x
@@ -208,6 +208,9 @@ def main(out_dir: Path | None = None) -> int:
     print("gas: " + ", ".join(f"{k} {v:,}" for k, v in borrow["gas"].items() if k in ("deposit", "borrow", "liquidate")))
     print()
     print(demo_indexed.render(indexed))
+    print("== 5. DBIS Rail (chain id 138): signers, LPA, a 3-key Mint Authorization, one refusal per rule")
+    rail = demo_rail.run()
+    print(demo_rail.render(rail))
     print()
     print(BOUNDARIES)
 
@@ -219,6 +222,7 @@ def main(out_dir: Path | None = None) -> int:
         and borrow["positions"]["after_price_fall"][0]["health_factor"] < 10**18
         and borrow["positions"]["after_liquidation"][0]["debt"] < borrow["positions"]["after_price_fall"][0]["debt"]
         and indexed["checks_passed"]
+        and rail["ok"]
     )
     report = {
         "scenario": "engine-x-demo",
@@ -231,6 +235,7 @@ def main(out_dir: Path | None = None) -> int:
         "flash": {"events": flash_events, "gas_used": flash_gas},
         "borrow_vault": borrow,
         "indexed_lp": indexed,
+        "rail": rail,
         "plans": {"v2-deploy": deployed.plan.hash, "recipient-proofs": proofs.plan.hash, "flash": flash.plan.hash},
         "checks_passed": ok,
         "boundaries": BOUNDARIES.splitlines(),

@@ -339,7 +339,7 @@ def sign_command(args: Any) -> int:
             raise OperatorError(f"LpaNotFinal: LPA {auth.lpaId} is {rules.LPA_STATES[state]}; the add-on forbids "
                                 "signing a Mint Authorization for it")
     signer, signature = _sign(auth, args)
-    out = Path(args.out_dir or PROJECT_ROOT / "reports" / "rail" / auth.messageId[2:18])
+    out = Path(args.signatures_dir or Path(args.out_dir or PROJECT_ROOT / "reports" / "rail") / auth.messageId[2:18])
     auth_file = out / "authorization.json"
     if auth_file.exists() and load_authorization(auth_file) != auth:
         raise OperatorError(f"{auth_file} holds another authorization; sign that one (--auth-file) or use another "

@@ -57,7 +57,7 @@ def test_rail_commands_on_chain_138(dbis_chain, run_cli, workdir: Path) -> None:
     confirmed("lpa-post", "--lpa-id", LPA, "--accounting-ref", REF)
 
     out = workdir / "mint-auth"
-    sign_base = ("mint-auth-sign", "--network", "dbis", "--rpc-url", url, "--out-dir", str(out))
+    sign_base = ("mint-auth-sign", "--network", "dbis", "--rpc-url", url, "--signatures-dir", str(out))
     for name in ("ops-a", "ops-b"):
         key_file = workdir / f"{name}.key"
         key_file.write_text(KEYS[name])
@@ -73,13 +73,14 @@ def test_rail_commands_on_chain_138(dbis_chain, run_cli, workdir: Path) -> None:
     token_c = dbis_chain.w3.eth.contract(address=token, abi=artifacts.load("DBISGRUToken").abi)
     assert token_c.functions.balanceOf(RECIPIENT).call() == 250_000_000
 
-    # Refusals, each naming the rule, nothing sent:
+    # A re-run of the same submission resumes from the journal: nothing is sent twice.
     nonce = _nonce(dbis_chain.w3)
-    again = run_cli("mint-auth-submit", *base, "--auth-file", str(out / "authorization.json"), execute=True, env=env)
-    assert "MessageIdUsed" in _one_line_error(again)
+    confirmed("mint-auth-submit", "--auth-file", str(out / "authorization.json"))
+    assert _nonce(dbis_chain.w3) == nonce and token_c.functions.balanceOf(RECIPIENT).call() == 250_000_000
+    # Refusals, each naming the rule, nothing sent:
     big = workdir / "big"
     key_file = workdir / "ops-a.key"
-    signed = run_cli("mint-auth-sign", "--network", "dbis", "--rpc-url", url, "--out-dir", str(big), "--key-file",
+    signed = run_cli("mint-auth-sign", "--network", "dbis", "--rpc-url", url, "--signatures-dir", str(big), "--key-file",
                      str(key_file), "--message-id", "0x" + keccak(text="MSG-CLI-2").hex(), "--lpa-id", LPA,
                      "--accounting-ref", REF, "--iso-message-hash", ISO, "--recipient", RECIPIENT,
                      "--amount", "5000000000")
@@ -91,7 +92,7 @@ def test_rail_commands_on_chain_138(dbis_chain, run_cli, workdir: Path) -> None:
     confirmed("lpa-transition", "--lpa-id", LPA, "--to", "POSTED_REVERSAL")
     back = run_cli("lpa-transition", *base, "--lpa-id", LPA, "--to", "POSTED_FINAL", env=env)
     assert "TransitionNotAllowed" in _one_line_error(back)
-    not_final = run_cli("mint-auth-sign", "--network", "dbis", "--rpc-url", url, "--out-dir", str(workdir / "nf"),
+    not_final = run_cli("mint-auth-sign", "--network", "dbis", "--rpc-url", url, "--signatures-dir", str(workdir / "nf"),
                         "--key-file", str(key_file), "--auth-file", str(big / "authorization.json"))
     assert "LpaNotFinal" in _one_line_error(not_final)
     assert _nonce(dbis_chain.w3) == nonce + 1  # only the confirmed reversal transition was sent
