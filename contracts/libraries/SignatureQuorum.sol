@@ -66,17 +66,7 @@ library SignatureQuorum {
         }
         uint256 previous; // the previous signer, as a word (0 before the first)
         for (uint256 i; i < n; ++i) {
-            bytes32 r;
-            bytes32 s;
-            uint8 v;
-            assembly ("memory-safe") {
-                let p := add(signatures.offset, mul(i, 65))
-                r := calldataload(p)
-                s := calldataload(add(p, 32))
-                v := byte(0, calldataload(add(p, 64)))
-            }
-            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
-            if (err != ECDSA.RecoverError.NoError) _refuseSignature(err, i, s);
+            address signer = _signerAt(digest, signatures, i);
             bool ascending;
             assembly ("memory-safe") {
                 ascending := gt(signer, previous)
@@ -124,6 +114,23 @@ library SignatureQuorum {
             categories := mload(0x00)
         }
         if (size != 32) revert RegistryAnswerInvalid(address(registry));
+    }
+
+    /// @dev The signer of the `i`-th packed signature; reverts on a malformed or high-s signature. (Its own
+    ///      frame: inlined in `verify`, the r/s/v/err locals overflow the legacy code generator's stack.)
+    function _signerAt(bytes32 digest, bytes calldata signatures, uint256 i) private pure returns (address signer) {
+        bytes32 r;
+        bytes32 s;
+        uint8 v;
+        assembly ("memory-safe") {
+            let p := add(signatures.offset, mul(i, 65))
+            r := calldataload(p)
+            s := calldataload(add(p, 32))
+            v := byte(0, calldataload(add(p, 64)))
+        }
+        ECDSA.RecoverError err;
+        (signer, err,) = ECDSA.tryRecover(digest, v, r, s);
+        if (err != ECDSA.RecoverError.NoError) _refuseSignature(err, i, s);
     }
 
     function _refuseSignature(ECDSA.RecoverError err, uint256 i, bytes32 s) private pure {

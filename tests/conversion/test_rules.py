@@ -9,6 +9,7 @@ import pytest
 from dbis import uniswap
 from dbis.engine import reverts
 from dbis.rail import conversion_local as local
+from dbis.rail import typed_data as td
 from tests.conversion.conftest import refused
 
 UNIT = local.UNIT
@@ -99,8 +100,10 @@ def test_large_swap_without_compliance(scene) -> None:
 
 def test_signature_by_another_message_or_signer_outside_the_registry(scene) -> None:
     auth, other = scene.auth(SMALL), scene.auth(SMALL)
-    sigs = local.cv.assemble([other.sign(scene.keys["ops-a"]), auth.sign(scene.keys["ops-b"])])
-    with refused(scene, "UnknownSigner", auth=auth):
+    _, foreign = other.sign(scene.keys["ops-a"])  # over another authorization: recovers a stranger here
+    stranger = td.recover(auth.digest(), foreign)
+    sigs = local.cv.assemble([(stranger, foreign), auth.sign(scene.keys["ops-b"])])  # ascending as recovered
+    with refused(scene, "UnknownSigner", stranger, auth=auth):
         scene.convert(auth, signatures=sigs)
 
 
