@@ -17,7 +17,7 @@ from typing import Any
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
-from dbis import abi, demo_borrow, demo_indexed, demo_rail
+from dbis import abi, demo_borrow, demo_conversion, demo_indexed, demo_rail
 from dbis.artifacts import PROJECT_ROOT
 from dbis.chain import Anvil
 from dbis.commands import borrow_vault, engine_x
@@ -212,6 +212,9 @@ def main(out_dir: Path | None = None) -> int:
     rail = demo_rail.run()
     print(demo_rail.render(rail))
     print()
+    conversion = demo_conversion.run()  # issue 6
+    print(demo_conversion.render(conversion))
+    print()
     print(BOUNDARIES)
 
     ok = (
@@ -223,6 +226,7 @@ def main(out_dir: Path | None = None) -> int:
         and borrow["positions"]["after_liquidation"][0]["debt"] < borrow["positions"]["after_price_fall"][0]["debt"]
         and indexed["checks_passed"]
         and rail["ok"]
+        and conversion["ok"]
     )
     report = {
         "scenario": "engine-x-demo",
@@ -236,6 +240,7 @@ def main(out_dir: Path | None = None) -> int:
         "borrow_vault": borrow,
         "indexed_lp": indexed,
         "rail": rail,
+        "conversion": conversion,
         "plans": {"v2-deploy": deployed.plan.hash, "recipient-proofs": proofs.plan.hash, "flash": flash.plan.hash},
         "checks_passed": ok,
         "boundaries": BOUNDARIES.splitlines(),

@@ -17,30 +17,6 @@ UNIT = local.UNIT
 SMALL = 1_000 * UNIT
 
 
-def _view(scene: local.ConversionScene, auth: cv.SwapAuthorization, signers: list[str]) -> cv.ConversionView:
-    r = scene.router
-    adapter, until, nonce = r.venueOf(auth.venue)
-    known = int(str(adapter), 16) != 0
-    pool = scene.chain.at("DBISUniswapV3VenueAdapter", adapter).pool() if known else None
-    screened = [a for a in (str(scene.trader), str(adapter) if known else None, str(pool) if pool else None) if a]
-    records = {}
-    for s in signers:
-        cats, eff, rev = scene.registry.signerOf(s)
-        records[s] = cv.SignerRecord(cats, eff, rev)
-    return cv.ConversionView(
-        chain_id=138, router=str(r.address), block_number=scene.chain.block_number, timestamp=scene.chain.timestamp,
-        caller=str(scene.trader), max_deadline_window=r.maxDeadlineWindow(), max_venue_approval=r.maxVenueApproval(),
-        check_token_in=r.checkTokenIn(), message_used=int.from_bytes(r.quoteHashOf(auth.messageId), "big") != 0,
-        venue_adapter=str(adapter) if known else None, venue_pool=str(pool) if pool else None,
-        venue_approved_until=until, venue_nonce=nonce, issuer_allowed=r.quoteIssuerAllowed(auth.quoteIssuer),
-        token_status={t.lower(): cv.TOKEN_STATUSES[scene.coins.statusOf(t)] for t in (auth.tokenIn, auth.tokenOut)},
-        denylisted=frozenset(a.lower() for a in screened if r.denylisted(a)),
-        sanctioned=frozenset(a.lower() for a in screened if scene.sanctions.isSanctioned(a)),
-        elevated_threshold=r.elevatedThreshold(auth.tokenIn), signers=records,
-        pool_liquidity=scene.pool.liquidity() if known else None,
-        min_liquidity=scene.chain.at("DBISUniswapV3VenueAdapter", adapter).minLiquidity() if known else 0)
-
-
 def _expired(s):
     a = s.auth(SMALL)
     s.chain.time_travel(61)
@@ -94,7 +70,8 @@ CASES: dict[str, Callable[[Any], tuple[cv.SwapAuthorization, tuple[str, ...]]]] 
 def test_offchain_check_names_the_routers_rule(scene, rule) -> None:
     auth, names = CASES[rule](scene)
     sigs = scene.sign(auth, *names)
-    failures = cv.check_swap(auth, sigs, _view(scene, auth, [Account.from_key(scene.keys[n]).address for n in names]))
+    signers = [Account.from_key(scene.keys[n]).address for n in names]
+    failures = cv.check_swap(auth, sigs, local.scene_view(scene, auth, signers))
     try:
         scene.convert(auth, signatures=sigs)
     except Reverted as exc:
