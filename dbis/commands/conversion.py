@@ -130,7 +130,7 @@ def read_view(w3: Any, router: str, caller: str, signers: list[str], venue: str,
     statuses = {t.lower(): cv.TOKEN_STATUSES[abi.view(w3, coins, "DBISStablecoinRegistry", "statusOf", t)[0]]
                 for t in tokens}
     sanctioned = frozenset(a.lower() for a in screened
-                           if int(sanctions, 16) and abi.view(w3, sanctions, "TestSanctionsList", "isSanctioned", a)[0])
+                           if int(sanctions, 16) and abi.view(w3, sanctions, "ISanctionsList", "isSanctioned", a)[0])
     liquidity = floor = None
     if known:
         liquidity = abi.view(w3, pool, "IUniswapV3SwapPool", "liquidity")[0]
@@ -255,7 +255,7 @@ def _screen_pair(w3: Any, router: str, *accounts: str) -> dict[str, frozenset[st
     sanctions = abi.view(w3, router, ROUTER, "sanctionsList")[0]
     deny = frozenset(a.lower() for a in accounts if abi.view(w3, router, ROUTER, "denylisted", a)[0])
     hit = frozenset(a.lower() for a in accounts if int(sanctions, 16)
-                    and abi.view(w3, sanctions, "TestSanctionsList", "isSanctioned", a)[0])
+                    and abi.view(w3, sanctions, "ISanctionsList", "isSanctioned", a)[0])
     return {"denylisted": deny, "sanctioned": hit}
 
 

@@ -33,10 +33,6 @@ QUOTE_SOURCES = ("RFQ", "TWAP", "AGGREGATOR", "DEX")
 BPS = 10_000
 
 
-def _field_type(fields: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    return dict(fields)
-
-
 class _Typed:
     """A frozen EIP-712 message of the conversion router (subclasses set FIELDS and PRIMARY)."""
 

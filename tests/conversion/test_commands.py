@@ -130,3 +130,8 @@ def test_swap_auth_sign_refuses_a_quote_the_policy_does_not_allow(anvil, run_cli
     assert "SlippageAboveMax" in _one_line_error(slippage)
     too_far = _sign(run_cli, anvil, r["keys"]["ops-a"], *args, "--deadline", str(now + 121))
     assert "DeadlineTooFar" in _one_line_error(too_far)
+    no_code = run_cli("conversion-deploy", "--rpc-url", anvil.url, "--signer-registry", "0x" + "22" * 20,
+                      "--stablecoin-registry", r["coins"])
+    assert "ZeroValue: the signer registry" in _one_line_error(no_code)
+    unknown = run_cli("convert", "--rpc-url", anvil.url, "--auth-file", str(workdir / "missing.json"))
+    assert "no conversion router on local" in _one_line_error(unknown)
