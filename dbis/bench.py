@@ -693,6 +693,8 @@ def verdicts(rows: list[Row]) -> list[str]:
             met = r.ratio <= FLASH_RATIO_TARGET
             out.append(f"- {r.name}: {r.ratio:.3f}x Morpho Blue, target <= {FLASH_RATIO_TARGET:.2f}x: "
                        f"{'met' if met else 'NOT met'}.")
+        elif r.anchor.startswith("Safe execTransaction marginal"):
+            out.append(f"- {r.name}: {r.ratio:.3f}x Safe's, target <= 1.00x: {'met' if r.ratio <= 1 else 'NOT met'}.")
         elif r.unit == "transitions/s":
             met = r.value >= SPEED_TARGET
             out.append(f"- {r.name}: {_fmt(r.value)}/s, target >= 500/s: {'met' if met else 'NOT met'}.")

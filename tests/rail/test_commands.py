@@ -95,7 +95,16 @@ def test_rail_commands_on_chain_138(dbis_chain, run_cli, workdir: Path) -> None:
     not_final = run_cli("mint-auth-sign", "--network", "dbis", "--rpc-url", url, "--signatures-dir", str(workdir / "nf"),
                         "--key-file", str(key_file), "--auth-file", str(big / "authorization.json"))
     assert "LpaNotFinal" in _one_line_error(not_final)
+    stranger = run_cli("rail-signer-revoke", *base, "--signer", RECIPIENT, env=env)
+    assert "UnknownSigner" in _one_line_error(stranger)
     assert _nonce(dbis_chain.w3) == nonce + 1  # only the confirmed reversal transition was sent
+    ops_b = Account.from_key(KEYS["ops-b"]).address
+    confirmed("rail-signer-revoke", "--signer", ops_b)
+    registry = dbis_chain.w3.eth.contract(address=addr["deploy-signer-registry"],
+                                          abi=artifacts.load("DBISSignerRegistry").abi)
+    revoked_at = registry.functions.signerOf(ops_b).call()[2]
+    assert revoked_at == dbis_chain.w3.eth.block_number  # revoked from the block the revocation landed in
+    assert not registry.functions.isActive(ops_b, revoked_at).call()
     assert router
 
 
