@@ -708,6 +708,8 @@ def verdicts(rows: list[Row]) -> list[str]:
         elif r.anchor == "60,000 gas (target)":  # issue 6: conversion governance overhead
             out.append(f"- {r.name}: {_fmt(r.value)} gas, target <= 60,000: {'met' if r.value <= 60_000 else 'NOT met'} "
                        f"({r.ratio:.3f}x).")
+        elif r.anchor.startswith("Safe execTransaction marginal"):
+            out.append(f"- {r.name}: {r.ratio:.3f}x Safe's, target <= 1.00x: {'met' if r.ratio <= 1 else 'NOT met'}.")
         elif r.unit == "transitions/s":
             met = r.value >= SPEED_TARGET
             out.append(f"- {r.name}: {_fmt(r.value)}/s, target >= 500/s: {'met' if met else 'NOT met'}.")

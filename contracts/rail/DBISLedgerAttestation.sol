@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title DBISLedgerAttestation
 /// @notice Ledger Posting Authorizations (LPAs) of the DBIS Rail with the state machine of the Ledger
@@ -144,7 +145,7 @@ contract DBISLedgerAttestation is AccessControl {
         if (state != LpaState.POSTED_FINAL) revert LpaNotFinal(lpaId, state);
         lpa.minted = true;
         lpa.token = token;
-        lpa.mintedAmount = uint128(amount); // the router bounds amount by the mint allowance (uint128)
+        lpa.mintedAmount = SafeCast.toUint128(amount);
         emit LpaMinted(lpaId, messageId, token, amount);
     }
 
@@ -159,7 +160,7 @@ contract DBISLedgerAttestation is AccessControl {
         Lpa storage lpa = _mintedReversal(lpaId);
         uint256 remaining = lpa.mintedAmount - lpa.burnedAmount;
         if (amount == 0 || amount > remaining) revert BurnExceedsMint(lpaId, amount, remaining);
-        lpa.burnedAmount += uint128(amount);
+        lpa.burnedAmount += uint128(amount); // amount <= remaining <= mintedAmount (a uint128)
         emit CorrectiveActionRecorded(lpaId, CorrectiveAction.BURN, actionRef, amount, msg.sender);
         return lpa.token;
     }

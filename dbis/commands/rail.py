@@ -365,12 +365,14 @@ def _sign(auth: td.MintAuthorization, args: Any) -> tuple[str, bytes]:
             return td.sign(auth, key)
         except (OSError, ValueError) as exc:
             raise OperatorError(f"cannot sign with key file {args.key_file}: {exc.__class__.__name__}") from None
+    from eth_account.messages import encode_typed_data
+
     from dbis.signers import ApeSigner
 
     signer = ApeSigner.from_alias(args.account)
-    digest = td.digest(auth)
-    try:
-        sig = signer.account.sign_raw_msghash(digest)
+    print(f"mint-auth-sign: {signer.address} signs MintAuthorization {json.dumps(auth.to_json())}")
+    try:  # EIP-712 typed data (never a raw hash): the account signs the message it is shown
+        sig = signer.account.sign_message(encode_typed_data(full_message=td.typed_data(auth)))
     except Exception as exc:
         raise OperatorError(f"Ape account {args.account} could not sign: {exc}") from None
     if sig is None:

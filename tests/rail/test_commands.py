@@ -56,16 +56,19 @@ def test_rail_commands_on_chain_138(dbis_chain, run_cli, workdir: Path) -> None:
         confirmed("rail-signer-add", "--signer", Account.from_key(KEYS[name]).address, "--categories", cats)
     confirmed("lpa-post", "--lpa-id", LPA, "--accounting-ref", REF)
 
+    # ops-b keeps its key in an Ape keyfile account (the operator's path); ops-a signs from a key file.
+    env["APE_ACCOUNTS_opsb_PASSPHRASE"] = "ops b passphrase"
+    (workdir / "ape" / "accounts" / "opsb.json").write_text(
+        json.dumps(Account.encrypt(KEYS["ops-b"], env["APE_ACCOUNTS_opsb_PASSPHRASE"])))
     out = workdir / "mint-auth"
     sign_base = ("mint-auth-sign", "--network", "dbis", "--rpc-url", url, "--signatures-dir", str(out))
-    for name in ("ops-a", "ops-b"):
-        key_file = workdir / f"{name}.key"
-        key_file.write_text(KEYS[name])
-        fields = (("--auth-file", str(out / "authorization.json")) if name == "ops-b" else
-                  ("--message-id", "0x" + keccak(text="MSG-CLI-1").hex(), "--lpa-id", LPA, "--accounting-ref", REF,
-                   "--iso-message-hash", ISO, "--recipient", RECIPIENT, "--amount", "250000000"))
-        signed = run_cli(*sign_base, "--key-file", str(key_file), *fields)
-        assert signed.returncode == 0, signed.stderr
+    (workdir / "ops-a.key").write_text(KEYS["ops-a"])
+    signed = run_cli(*sign_base, "--key-file", str(workdir / "ops-a.key"), "--message-id",
+                     "0x" + keccak(text="MSG-CLI-1").hex(), "--lpa-id", LPA, "--accounting-ref", REF,
+                     "--iso-message-hash", ISO, "--recipient", RECIPIENT, "--amount", "250000000")
+    assert signed.returncode == 0, signed.stderr
+    signed = run_cli(*sign_base, "--account", "opsb", "--auth-file", str(out / "authorization.json"), env=env)
+    assert signed.returncode == 0, signed.stderr
     files = sorted(p.name for p in out.glob("*.sig.json"))
     assert len(files) == 2 and json.loads((out / "authorization.json").read_text())["authorization"]["chainId"] == "138"
 
@@ -95,7 +98,16 @@ def test_rail_commands_on_chain_138(dbis_chain, run_cli, workdir: Path) -> None:
     not_final = run_cli("mint-auth-sign", "--network", "dbis", "--rpc-url", url, "--signatures-dir", str(workdir / "nf"),
                         "--key-file", str(key_file), "--auth-file", str(big / "authorization.json"))
     assert "LpaNotFinal" in _one_line_error(not_final)
+    stranger = run_cli("rail-signer-revoke", *base, "--signer", RECIPIENT, env=env)
+    assert "UnknownSigner" in _one_line_error(stranger)
     assert _nonce(dbis_chain.w3) == nonce + 1  # only the confirmed reversal transition was sent
+    ops_b = Account.from_key(KEYS["ops-b"]).address
+    confirmed("rail-signer-revoke", "--signer", ops_b)
+    registry = dbis_chain.w3.eth.contract(address=addr["deploy-signer-registry"],
+                                          abi=artifacts.load("DBISSignerRegistry").abi)
+    revoked_at = registry.functions.signerOf(ops_b).call()[2]
+    assert revoked_at == dbis_chain.w3.eth.block_number  # revoked from the block the revocation landed in
+    assert not registry.functions.isActive(ops_b, revoked_at).call()
     assert router
 
 
