@@ -622,6 +622,10 @@ def run(with_ape: bool = True) -> tuple[list[Row], dict[str, Any]]:
 
     rows += bench_indexed.rows(chain)
 
+    from dbis import bench_conversion  # issue 6: governed conversion next to the direct SwapRouter swap
+
+    rows += bench_conversion.rows()
+
     speed = harness_speed()
     speed["load"] = os.getloadavg()[0]
     notes["harness"] = speed
@@ -658,6 +662,9 @@ def run(with_ape: bool = True) -> tuple[list[Row], dict[str, Any]]:
     from dbis import bench_iso  # proof-package build time and memory (issue 7)
 
     rows += bench_iso.rows()
+    from dbis import bench_rail  # the Rail's quorum gas vs Safe (issue 5)
+
+    rows += bench_rail.rows()
     return rows, notes
 
 
@@ -702,6 +709,11 @@ def verdicts(rows: list[Row]) -> list[str]:
             met = r.value <= (r.anchor_value or 0)
             out.append(f"- {r.name}: {_fmt(r.value)} gas, target <= {_fmt(r.anchor_value)}: "
                        f"{'met' if met else 'NOT met'} ({r.ratio:.3f}x).")
+        elif r.anchor == "60,000 gas (target)":  # issue 6: conversion governance overhead
+            out.append(f"- {r.name}: {_fmt(r.value)} gas, target <= 60,000: {'met' if r.value <= 60_000 else 'NOT met'} "
+                       f"({r.ratio:.3f}x).")
+        elif r.anchor.startswith("Safe execTransaction marginal"):
+            out.append(f"- {r.name}: {r.ratio:.3f}x Safe's, target <= 1.00x: {'met' if r.ratio <= 1 else 'NOT met'}.")
         elif r.unit == "transitions/s":
             met = r.value >= SPEED_TARGET
             out.append(f"- {r.name}: {_fmt(r.value)}/s, target >= 500/s: {'met' if met else 'NOT met'}.")

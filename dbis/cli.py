@@ -116,6 +116,53 @@ PARAMS: dict[str, list[tuple[str, type, str]]] = {
         ("--vault", str, "the v2 vault whose proof state must be live (default: the one v2-deploy journaled)"),
         ("--reviewed", str, "reference of the external review; required with EXECUTE=1"),
     ],
+    "rail-deploy": [
+        ("--label", str, "run label; a new label deploys a new Rail instead of resuming"),
+    ],
+    "rail-signer-add": [
+        ("--signer", str, "signer address"),
+        ("--categories", str, "comma list: OPERATIONS, COMPLIANCE, TREASURY, TECHNICAL"),
+        ("--effective-from-block", int, "first block the signer counts (default: the next block)"),
+    ],
+    "rail-signer-revoke": [
+        ("--signer", str, "signer address"),
+        ("--at-block", int, "first block the signer no longer counts (default: the next block)"),
+    ],
+    "lpa-post": [
+        ("--lpa-id", str, "LPA id (bytes32 hex)"),
+        ("--accounting-ref", str, "accountingRef the LPA backs (bytes32 hex)"),
+    ],
+    "lpa-transition": [
+        ("--lpa-id", str, "LPA id (bytes32 hex)"),
+        ("--to", str, "POSTED_FINAL, POSTED_ADJUSTMENT, POSTED_REVERSAL or DISPUTED_HOLD"),
+        ("--reason", str, "reference of the ledger entry or dispute decision (bytes32 hex)"),
+    ],
+    "mint-auth-submit": [
+        ("--auth-file", str, "authorization.json written by mint-auth-sign"),
+        ("--signatures-dir", str, "folder of the signers' *.sig.json files (default: the auth file's folder)"),
+    ],
+    "conversion-deploy": [
+        ("--signer-registry", str, "Rail signer registry (default: the one rail-deploy journaled)"),
+        ("--stablecoin-registry", str, "Rail stablecoin registry (default: the one rail-deploy journaled)"),
+        ("--sanctions-list", str, "sanctions oracle with isSanctioned(address) (default from config; none: zero)"),
+        ("--pool", str, "Uniswap V3 pool of the venue adapter (default from config)"),
+        ("--quote-issuers", str, "comma list of allowed quote issuers (default from config)"),
+        ("--tokens", str, "comma list of tokenIn addresses that get the configured elevated threshold"),
+        ("--label", str, "run label; a new label deploys a new router instead of resuming"),
+    ],
+    "venue-approve": [
+        ("--auth-file", str, "signed Venue Authorization (without it: write one for the signers and stop)"),
+        ("--signatures-dir", str, "folder of the signers' *.sig.json files (default: the auth file's folder)"),
+        ("--venue-name", str, "venue name; the venue id is keccak256 of it (default from config)"),
+        ("--adapter", str, "venue adapter (default: the one conversion-deploy journaled)"),
+        ("--approved-until", int, "unix time the approval ends (default: the policy maximum less an hour)"),
+        ("--router", str, "conversion router (default: the one conversion-deploy journaled)"),
+    ],
+    "convert": [
+        ("--auth-file", str, "Swap Authorization written by swap-auth-sign"),
+        ("--signatures-dir", str, "folder of the signers' *.sig.json files (default: the auth file's folder)"),
+        ("--router", str, "conversion router (default: the one conversion-deploy journaled)"),
+    ],
 }
 
 # Read-only / file-writing commands (dbis.commands.proof_cli): flags beyond --network, --rpc-url,
@@ -148,11 +195,21 @@ READ_ONLY: dict[str, list[tuple[str, type, str]]] = {
 
 
 def _builders() -> dict[str, Callable]:
-    from dbis.commands import borrow_vault, engine_x
+    from dbis.commands import borrow_vault, engine_x, rail
 
     return {"v2-deploy": engine_x.build_v2_deploy, "loop-proof": engine_x.build_loop_proof,
             "borrow-vault-deploy": borrow_vault.build_borrow_vault_deploy,
-            **_reserve_builders(), **_indexed_builders(), **_proof_builders()}
+            "rail-deploy": rail.build_rail_deploy, "rail-signer-add": rail.build_signer_add,
+            "rail-signer-revoke": rail.build_signer_revoke, "lpa-post": rail.build_lpa_post,
+            "lpa-transition": rail.build_lpa_transition, "mint-auth-submit": rail.build_mint_auth_submit,
+            **_reserve_builders(), **_indexed_builders(), **_proof_builders(), **_conversion_builders()}
+
+
+def _conversion_builders() -> dict[str, Callable]:
+    from dbis.commands import conversion
+
+    return {"conversion-deploy": conversion.build_conversion_deploy, "venue-approve": conversion.build_venue_approve,
+            "convert": conversion.build_convert}
 
 
 def _proof_builders() -> dict[str, Callable]:
@@ -231,6 +288,35 @@ def parser() -> argparse.ArgumentParser:
                        help="reports and proof packages (default DBIS_STATUS_DIR or reports/status/)")
         for flag, kind, text in params:
             p.add_argument(flag, type=kind, help=text)
+    sign = sub.add_parser("mint-auth-sign", help="sign a Mint Authorization: one signature file per signer")
+    sign.add_argument("--network", default=os.environ.get("DBIS_NETWORK", "dbis"))
+    sign.add_argument("--rpc-url", help="RPC of the network (checks the chain id and the LPA state)")
+    sign.add_argument("--journal-dir", type=Path, default=None)
+    sign.add_argument("--signatures-dir", type=Path, default=None,
+                      help="folder of authorization.json and the signature files (default <out-dir>/<messageId>)")
+    sign.add_argument("--out-dir", type=Path, default=None, help="parent of the default signatures folder "
+                      "(default reports/rail/)")
+    sign.add_argument("--account", help="Ape account alias of this signer")
+    sign.add_argument("--key-file", help="file holding this signer's private key (tests, air-gapped signing)")
+    sign.add_argument("--auth-file", help="sign this authorization.json (the first signer's) instead of building one")
+    for flag in ("--message-id", "--lpa-id", "--accounting-ref", "--iso-message-hash", "--token", "--recipient",
+                 "--router"):
+        sign.add_argument(flag)
+    sign.add_argument("--amount", type=int)
+    sign.add_argument("--deadline", type=int, help="unix time (default: one hour from now)")
+    swap_sign = sub.add_parser("swap-auth-sign", help="sign a Swap or Venue Authorization: one signature file per signer")
+    swap_sign.add_argument("--network", default=os.environ.get("DBIS_NETWORK", "dbis"))
+    swap_sign.add_argument("--rpc-url", help="RPC of the network (checks the chain id and every router rule)")
+    swap_sign.add_argument("--journal-dir", type=Path, default=None)
+    swap_sign.add_argument("--out-dir", type=Path, default=None, help="folder of authorization.json and the signatures")
+    swap_sign.add_argument("--account", help="Ape account alias of this signer")
+    swap_sign.add_argument("--key-file", help="file holding this signer's private key (tests, air-gapped signing)")
+    swap_sign.add_argument("--auth-file", help="co-sign this authorization.json (Swap or Venue Authorization)")
+    swap_sign.add_argument("--quote-file", help="the quote (JSON) to build a Swap Authorization from")
+    for flag in ("--message-id", "--lpa-id", "--router"):
+        swap_sign.add_argument(flag)
+    swap_sign.add_argument("--min-amount-out", type=int, help="default: the quote less the policy's max slippage")
+    swap_sign.add_argument("--deadline", type=int, help="unix time (default: the quote time + the policy window)")
     demo = sub.add_parser("demo", help="the Engine X proof scenario on the embedded local chain")
     demo.add_argument("--out-dir", type=Path, default=None)
     return root
@@ -252,6 +338,18 @@ def run(argv: Sequence[str]) -> int:
         return monitor.command(args)
     if args.command in READ_ONLY:
         return _read_only_runners()[args.command](args)
+    if args.command == "mint-auth-sign":
+        from dbis.commands import rail
+
+        return rail.sign_command(args)
+    if args.command == "swap-auth-sign":
+        from dbis.commands import conversion
+
+        return conversion.sign_command(args)
+    if args.command == "borrow-vault-status":
+        from dbis.commands import borrow_vault
+
+        return borrow_vault.status_command(args.network, args.rpc_url, args.vault, args.journal_dir, args.out_dir)
     from dbis.operator import Options, run_command
 
     opts = Options(

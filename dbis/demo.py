@@ -20,7 +20,7 @@ from typing import Any
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
-from dbis import abi, demo_borrow, demo_indexed, demo_reserve
+from dbis import abi, demo_borrow, demo_conversion, demo_indexed, demo_rail, demo_reserve
 from dbis.artifacts import PROJECT_ROOT
 from dbis.chain import Anvil
 from dbis.commands import borrow_vault, engine_x
@@ -215,6 +215,13 @@ def main(out_dir: Path | None = None) -> int:
     print(demo_indexed.render(indexed))
     print(demo_reserve.render(reserve))
     print()
+    print("== 7. DBIS Rail (chain id 138): signers, LPA, a 3-key Mint Authorization, one refusal per rule")
+    rail = demo_rail.run()
+    print(demo_rail.render(rail))
+    print()
+    conversion = demo_conversion.run()  # issue 6
+    print(demo_conversion.render(conversion))
+    print()
     print(BOUNDARIES)
 
     ok = (
@@ -226,6 +233,8 @@ def main(out_dir: Path | None = None) -> int:
         and borrow["positions"]["after_liquidation"][0]["debt"] < borrow["positions"]["after_price_fall"][0]["debt"]
         and demo_reserve.checks(reserve)
         and indexed["checks_passed"]
+        and rail["ok"]
+        and conversion["ok"]
     )
     report = {
         "scenario": "engine-x-demo",
@@ -239,6 +248,8 @@ def main(out_dir: Path | None = None) -> int:
         "borrow_vault": borrow,
         "indexed_lp": indexed,
         "reserve": reserve,
+        "rail": rail,
+        "conversion": conversion,
         "plans": {"v2-deploy": deployed.plan.hash, "recipient-proofs": proofs.plan.hash, "flash": flash.plan.hash},
         "checks_passed": ok,
         "boundaries": BOUNDARIES.splitlines(),

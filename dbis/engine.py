@@ -154,6 +154,8 @@ def _word_codec(typ: str) -> tuple[Any, Any] | None:
     pad = bytes(32 - n)
 
     def enc_bytes(v: Any) -> bytes | None:
+        if type(v) is str and len(v) == 2 + 2 * n and v[:2] in ("0x", "0X"):  # 0x-hex text of the value
+            v = bytes.fromhex(v[2:])
         return v + pad if type(v) is bytes and len(v) == n else None
 
     def dec_bytes(w: bytes) -> Any:
@@ -454,12 +456,13 @@ _AccountState = tuple[int, int, "bytes | None"]  # balance, nonce, code (None: u
 class FastChain:
     """An isolated in-process chain (its own revm instance and state)."""
 
-    def __init__(self, *, gas_limit: int = DEFAULT_TX_GAS) -> None:
+    def __init__(self, *, gas_limit: int = DEFAULT_TX_GAS, chain_id: int = CHAIN_ID) -> None:
         self.gas_limit = gas_limit
+        self.chain_id = chain_id
         self._timestamp = int(time.time())
         self._block_number = 1
         self._evm = EVM(
-            env=Env(cfg=CfgEnv(chain_id=CHAIN_ID), block=self._block_env()),
+            env=Env(cfg=CfgEnv(chain_id=chain_id), block=self._block_env()),
             gas_limit=max(BLOCK_GAS_LIMIT, gas_limit),
             spec_id=SPEC_ID,
         )
@@ -845,6 +848,16 @@ class FastChain:
         account = self._slots.get(_address(address).canonical_address)
         return account.get(slot, 0) if account else 0
 
+    def get_code(self, address: Any) -> bytes:
+        """Runtime code at `address` (empty for an account without code)."""
+        return self._code.get(_address(address).canonical_address, b"")
+
+    def set_code(self, address: Any, code: bytes) -> None:
+        """Place runtime code at `address` (a contract needed at a fixed address, e.g. test vectors)."""
+        canonical = _address(address).canonical_address
+        balance, nonce = self._accounts.get(canonical, (0, 0))
+        self._set_account(canonical, balance, max(nonce, 1), code)
+
     def set_storage(self, address: Any, slot: int, value: int) -> None:
         """Overwrite a raw storage word (tests that corrupt state on purpose)."""
         addr = _address(address)
@@ -860,6 +873,19 @@ class FastChain:
         a storage override or a revert changed since the last call; the set starts empty again."""
         touched, self._touched = self._touched, set()
         return touched
+
+    @property
+    def block_number(self) -> int:
+        """Block number seen by transactions (`block.number`)."""
+        return self._block_number
+
+    def mine(self, blocks: int = 1) -> None:
+        """Move the block number forward by `blocks` (and the timestamp by 12 s a block)."""
+        if blocks < 0:
+            raise ValueError("blocks must not be negative")
+        self._block_number += blocks
+        self._timestamp += 12 * blocks
+        self._evm.set_block_env(self._block_env())
 
     def time_travel(self, seconds: int) -> None:
         """Move the block timestamp (and number, 12 s blocks) forward."""

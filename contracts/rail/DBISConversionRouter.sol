@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {IDBISConversionVenue} from "../interfaces/IDBISConversionVenue.sol";
+import {IDBISSignerRegistry} from "../interfaces/IDBISSignerRegistry.sol";
+import {ISanctionsList} from "../interfaces/ISanctionsList.sol";
+import {SignatureQuorum} from "../libraries/SignatureQuorum.sol";
+import {DBISStablecoinRegistry} from "./DBISStablecoinRegistry.sol";
+
+/// @title DBISConversionRouter
+/// @notice Executes EIP-712 Swap Authorizations of the DBIS Rail (Conversion Router spec v1.5; domain
+///         `DBISConversionRouter`, version `1`, ERC-5267 `eip712Domain()`): for this chain and this router,
+///         before its deadline and no further ahead than the policy window, on an allowlisted venue whose
+///         approval has not expired, from an allowlisted quote issuer, with ACTIVE stablecoins where they are
+///         registered, with neither the caller nor the venue's adapter or pool on the router's denylist or
+///         the sanctions oracle, signed by a quorum of the shared signer registry (2, or 3 including
+///         COMPLIANCE above the policy threshold — the one SignatureQuorum check), for an unused messageId;
+///         the caller's real output, measured by its balance, must reach `minAmountOut`.
+///         Venue governance (§3.1, §6.3): a venue is enabled or re-approved only by an EIP-712 Venue
+///         Authorization signed by 3 signers including COMPLIANCE; ROUTER_ADMIN disables one at once.
+/// @dev Token path: the caller approves the venue adapter; the pool pulls the input from the caller and sends
+///      the output to the caller, nothing passes through the router. Storage per conversion: one fresh slot
+///      (`quoteHashOf[messageId]`, nonzero = used).
+contract DBISConversionRouter is AccessControl, EIP712 {
+    /// @notice Manages issuers, denylist, thresholds; disables venues (spec §3.1 "ROUTER_ADMIN").
+    bytes32 public constant ROUTER_ADMIN = keccak256("ROUTER_ADMIN");
+
+    /// @notice Quorum sizes and the category an elevated quorum (and a venue approval) must include.
+    uint256 public constant BASE_QUORUM = 2;
+    uint256 public constant ELEVATED_QUORUM = 3;
+    uint256 public constant COMPLIANCE = 2; // DBISSignerRegistry.COMPLIANCE
+
+    /// @notice EIP-712 type of a Swap Authorization (spec §2.1).
+    bytes32 public constant SWAP_AUTHORIZATION_TYPEHASH = keccak256(
+        "SwapAuthorization(bytes32 messageId,bytes32 lpaId,bytes32 venue,address tokenIn,address tokenOut,uint256 amountIn,uint256 minAmountOut,uint256 deadline,bytes32 quoteHash,address quoteIssuer,uint256 chainId,address verifyingContract)"
+    );
+    /// @notice EIP-712 type of a Venue Authorization (enable or re-approve a venue, spec §6.1, §6.3).
+    bytes32 public constant VENUE_AUTHORIZATION_TYPEHASH = keccak256(
+        "VenueAuthorization(bytes32 venue,address adapter,address pool,uint256 approvedUntil,uint256 nonce,uint256 deadline,uint256 chainId,address verifyingContract)"
+    );
+
+    /// @notice A Swap Authorization, exactly spec v1.5 §2.1.
+    struct SwapAuthorization {
+        bytes32 messageId;
+        bytes32 lpaId;
+        bytes32 venue;
+        address tokenIn;
+        address tokenOut;
+        uint256 amountIn;
+        uint256 minAmountOut;
+        uint256 deadline;
+        bytes32 quoteHash;
+        address quoteIssuer;
+        uint256 chainId;
+        address verifyingContract;
+    }
+
+    /// @notice A Venue Authorization: venue id → adapter (and its pool), approved until a time; `nonce` is the
+    ///         venue's approval count (a signed approval is used once and dies with the next one).
+    struct VenueAuthorization {
+        bytes32 venue;
+        address adapter;
+        address pool;
+        uint256 approvedUntil;
+        uint256 nonce;
+        uint256 deadline;
+        uint256 chainId;
+        address verifyingContract;
+    }
+
+    /// @notice An allowlisted venue, one slot: adapter, approval expiry (0 = disabled), approvals so far.
+    struct Venue {
+        IDBISConversionVenue adapter;
+        uint40 approvedUntil;
+        uint56 nonce;
+    }
+
+    IDBISSignerRegistry public immutable signerRegistry;
+    DBISStablecoinRegistry public immutable stablecoinRegistry;
+    /// @notice The sanctions oracle consulted besides the router's own denylist (zero = none).
+    ISanctionsList public immutable sanctionsList;
+    /// @notice Longest a Swap Authorization's deadline may be ahead of execution (spec §4.1: ≤ 2 minutes).
+    uint256 public immutable maxDeadlineWindow;
+    /// @notice Longest approval a Venue Authorization may give (periodic re-approval, §6.1).
+    uint256 public immutable maxVenueApproval;
+    /// @notice Whether a registered stablecoin given as tokenIn must be ACTIVE too (tokenOut always).
+    bool public immutable checkTokenIn;
+
+    mapping(bytes32 venue => Venue) private _venues;
+    /// @notice Allowlisted quote issuers (spec §5).
+    mapping(address issuer => bool) public quoteIssuerAllowed;
+    /// @notice The router's own denylist (spec §6.2).
+    mapping(address account => bool) public denylisted;
+    /// @notice amountIn above this (per tokenIn) needs the elevated quorum; 0 = every amount is elevated.
+    mapping(address tokenIn => uint256) public elevatedThreshold;
+    /// @notice The quote each executed messageId used (zero = messageId unused): spec §3.2/§5 audit mapping.
+    mapping(bytes32 messageId => bytes32 quoteHash) public quoteHashOf;
+
+    /// @notice Spec v1.5 §3.2, exactly.
+    event ConversionExecuted(
+        bytes32 indexed messageId,
+        bytes32 indexed quoteHash,
+        bytes32 venue,
+        address tokenIn,
+        address tokenOut,
+        uint256 amountIn,
+        uint256 amountOut,
+        address quoteIssuer
+    );
+    /// @notice A venue was enabled or re-approved by a Venue Authorization.
+    event VenueApproved(
+        bytes32 indexed venue, address indexed adapter, address indexed pool, uint256 approvedUntil, uint256 nonce, bytes32 digest
+    );
+    /// @notice ROUTER_ADMIN disabled a venue.
+    event VenueDisabled(bytes32 indexed venue, address indexed adapter);
+    /// @notice A quote issuer was allowed or removed.
+    event QuoteIssuerSet(address indexed issuer, bool allowed);
+    /// @notice An address was put on or taken off the router's denylist.
+    event DenylistSet(address indexed account, bool denylisted);
+    /// @notice A tokenIn's elevated-quorum threshold was set.
+    event ElevatedThresholdSet(address indexed tokenIn, uint256 threshold);
+
+    error ZeroValue();
+    error WrongChainId(uint256 expected, uint256 actual);
+    error WrongVerifyingContract(address expected, address actual);
+    error AuthorizationExpired(uint256 deadline, uint256 timestamp);
+    error DeadlineTooFar(uint256 deadline, uint256 latest);
+    error MessageIdUsed(bytes32 messageId);
+    error UnknownVenue(bytes32 venue);
+    error VenueNotApproved(bytes32 venue, uint256 approvedUntil, uint256 timestamp);
+    error QuoteIssuerNotAllowed(address issuer);
+    error StablecoinNotActive(address token, DBISStablecoinRegistry.Status status);
+    error AddressDenylisted(address account);
+    error AddressSanctioned(address account);
+    error OutputBelowMinimum(uint256 amountOut, uint256 minAmountOut);
+    error ApprovalPeriodInvalid(uint256 approvedUntil, uint256 latest);
+    error VenueNonceMismatch(bytes32 venue, uint256 expected, uint256 actual);
+    error AdapterMismatch(address adapter, address pool);
+
+    /// @param admin Holder of DEFAULT_ADMIN_ROLE and the first ROUTER_ADMIN.
+    /// @param signerRegistry_ The Rail's signer registry (shared with the settlement router).
+    /// @param stablecoinRegistry_ The Rail's stablecoin reference registry.
+    /// @param sanctionsList_ Sanctions oracle (`isSanctioned`), zero for none.
+    /// @param maxDeadlineWindow_ Policy window of a Swap Authorization's deadline, seconds (nonzero).
+    /// @param maxVenueApproval_ Longest venue approval, seconds (1 .. 2^32 - 1, so expiries fit 40 bits).
+    /// @param checkTokenIn_ Whether a registered tokenIn must be ACTIVE too.
+    constructor(
+        address admin,
+        IDBISSignerRegistry signerRegistry_,
+        DBISStablecoinRegistry stablecoinRegistry_,
+        ISanctionsList sanctionsList_,
+        uint256 maxDeadlineWindow_,
+        uint256 maxVenueApproval_,
+        bool checkTokenIn_
+    ) EIP712("DBISConversionRouter", "1") {
+        if (
+            admin == address(0) || address(signerRegistry_) == address(0) || address(stablecoinRegistry_) == address(0)
+                || maxDeadlineWindow_ == 0 || maxVenueApproval_ == 0 || maxVenueApproval_ > type(uint32).max
+        ) revert ZeroValue();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(ROUTER_ADMIN, admin);
+        signerRegistry = signerRegistry_;
+        stablecoinRegistry = stablecoinRegistry_;
+        sanctionsList = sanctionsList_;
+        maxDeadlineWindow = maxDeadlineWindow_;
+        maxVenueApproval = maxVenueApproval_;
+        checkTokenIn = checkTokenIn_;
+    }
+
+    // ------------------------------------------------------------------ conversion
+
+    /// @notice Execute Swap Authorization `auth` signed by `signatures` (packed 65-byte `r ‖ s ‖ v`, strictly
+    ///         ascending signers): the caller pays `amountIn` of tokenIn (approved to the venue adapter) and
+    ///         receives the output. Reverts with the rule that fails; nothing moves then.
+    /// @return amountOut The caller's real tokenOut balance increase.
+    function convert(SwapAuthorization calldata auth, bytes calldata signatures) external returns (uint256 amountOut) {
+        IDBISConversionVenue adapter = _checkAuthorization(auth);
+        _screen(msg.sender);
+        _screen(address(adapter));
+        _screen(adapter.pool());
+        (uint256 threshold, uint256 required) = quorumFor(auth.tokenIn, auth.amountIn);
+        SignatureQuorum.verify(swapAuthorizationDigest(auth), signatures, signerRegistry, threshold, required);
+
+        quoteHashOf[auth.messageId] = auth.quoteHash;
+        amountOut = _swap(auth, adapter);
+        emit ConversionExecuted(
+            auth.messageId, auth.quoteHash, auth.venue, auth.tokenIn, auth.tokenOut, auth.amountIn, amountOut, auth.quoteIssuer
+        );
+    }
+
+    // ------------------------------------------------------------------ venue governance
+
+    /// @notice Enable or re-approve venue `auth.venue` → `auth.adapter` (over `auth.pool`) until
+    ///         `auth.approvedUntil`, by a Venue Authorization signed by 3 signers including COMPLIANCE. Anyone
+    ///         may submit it; the signatures are the authority. The nonce must be the venue's approval count.
+    function approveVenue(VenueAuthorization calldata auth, bytes calldata signatures) external {
+        if (auth.chainId != block.chainid) revert WrongChainId(block.chainid, auth.chainId);
+        if (auth.verifyingContract != address(this)) revert WrongVerifyingContract(address(this), auth.verifyingContract);
+        if (block.timestamp > auth.deadline) revert AuthorizationExpired(auth.deadline, block.timestamp);
+        if (auth.venue == bytes32(0) || auth.adapter.code.length == 0) revert ZeroValue();
+        uint256 latest = block.timestamp + maxVenueApproval;
+        if (auth.approvedUntil <= block.timestamp || auth.approvedUntil > latest) {
+            revert ApprovalPeriodInvalid(auth.approvedUntil, latest);
+        }
+        Venue memory venue = _venues[auth.venue];
+        if (auth.nonce != venue.nonce) revert VenueNonceMismatch(auth.venue, venue.nonce, auth.nonce);
+        IDBISConversionVenue adapter = IDBISConversionVenue(auth.adapter);
+        if (adapter.router() != address(this) || adapter.pool() != auth.pool) revert AdapterMismatch(auth.adapter, auth.pool);
+        _screen(auth.adapter);
+        _screen(auth.pool);
+        bytes32 digest = venueAuthorizationDigest(auth);
+        SignatureQuorum.verify(digest, signatures, signerRegistry, ELEVATED_QUORUM, COMPLIANCE);
+
+        _venues[auth.venue] = Venue(adapter, uint40(auth.approvedUntil), uint56(auth.nonce + 1));
+        emit VenueApproved(auth.venue, auth.adapter, auth.pool, auth.approvedUntil, auth.nonce, digest);
+    }
+
+    /// @notice Disable venue `venueId` at once (its approval expires now; the nonce is kept, so no earlier
+    ///         Venue Authorization can re-enable it).
+    function disableVenue(bytes32 venueId) external onlyRole(ROUTER_ADMIN) {
+        Venue storage venue = _venues[venueId];
+        if (address(venue.adapter) == address(0)) revert UnknownVenue(venueId);
+        venue.approvedUntil = 0;
+        emit VenueDisabled(venueId, address(venue.adapter));
+    }
+
+    // ------------------------------------------------------------------ configuration
+
+    /// @notice Allow (or remove) quote issuer `issuer` (spec §5).
+    function setQuoteIssuer(address issuer, bool allowed) external onlyRole(ROUTER_ADMIN) {
+        if (issuer == address(0)) revert ZeroValue();
+        quoteIssuerAllowed[issuer] = allowed;
+        emit QuoteIssuerSet(issuer, allowed);
+    }
+
+    /// @notice Put `account` on (or take it off) the router's denylist (spec §6.2); effective at once.
+    function setDenylisted(address account, bool listed) external onlyRole(ROUTER_ADMIN) {
+        if (account == address(0)) revert ZeroValue();
+        denylisted[account] = listed;
+        emit DenylistSet(account, listed);
+    }
+
+    /// @notice amountIn of `tokenIn` above `threshold` needs the elevated quorum (3 signers with COMPLIANCE).
+    function setElevatedThreshold(address tokenIn, uint256 threshold) external onlyRole(ROUTER_ADMIN) {
+        if (tokenIn == address(0)) revert ZeroValue();
+        elevatedThreshold[tokenIn] = threshold;
+        emit ElevatedThresholdSet(tokenIn, threshold);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice Venue `venueId`: adapter, approval expiry (0 = disabled) and approvals so far (the next nonce).
+    function venueOf(bytes32 venueId) external view returns (address adapter, uint256 approvedUntil, uint256 nonce) {
+        Venue memory venue = _venues[venueId];
+        return (address(venue.adapter), venue.approvedUntil, venue.nonce);
+    }
+
+    /// @notice The quorum a conversion of `amountIn` of `tokenIn` needs: (signers, required categories).
+    function quorumFor(address tokenIn, uint256 amountIn) public view returns (uint256 threshold, uint256 requiredCategories) {
+        if (amountIn > elevatedThreshold[tokenIn]) return (ELEVATED_QUORUM, COMPLIANCE);
+        return (BASE_QUORUM, 0);
+    }
+
+    /// @notice The EIP-712 digest of `auth` under this router's domain.
+    function swapAuthorizationDigest(SwapAuthorization calldata auth) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(SWAP_AUTHORIZATION_TYPEHASH, auth)));
+    }
+
+    /// @notice The EIP-712 digest of venue authorization `auth` under this router's domain.
+    function venueAuthorizationDigest(VenueAuthorization calldata auth) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(VENUE_AUTHORIZATION_TYPEHASH, auth)));
+    }
+
+    /// @notice The EIP-712 domain separator.
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    // ------------------------------------------------------------------ internal
+
+    /// @dev Spec §2.3 in order, plus messageId, venue approval and the stablecoin registry; returns the adapter.
+    function _checkAuthorization(SwapAuthorization calldata auth) private view returns (IDBISConversionVenue) {
+        if (auth.chainId != block.chainid) revert WrongChainId(block.chainid, auth.chainId);
+        if (auth.verifyingContract != address(this)) revert WrongVerifyingContract(address(this), auth.verifyingContract);
+        if (block.timestamp > auth.deadline) revert AuthorizationExpired(auth.deadline, block.timestamp);
+        uint256 latest = block.timestamp + maxDeadlineWindow;
+        if (auth.deadline > latest) revert DeadlineTooFar(auth.deadline, latest);
+        if (auth.messageId == bytes32(0) || auth.quoteHash == bytes32(0) || auth.amountIn == 0) revert ZeroValue();
+        if (quoteHashOf[auth.messageId] != bytes32(0)) revert MessageIdUsed(auth.messageId);
+        Venue memory venue = _venues[auth.venue];
+        if (address(venue.adapter) == address(0)) revert UnknownVenue(auth.venue);
+        if (block.timestamp > venue.approvedUntil) {
+            revert VenueNotApproved(auth.venue, venue.approvedUntil, block.timestamp);
+        }
+        if (!quoteIssuerAllowed[auth.quoteIssuer]) revert QuoteIssuerNotAllowed(auth.quoteIssuer);
+        _checkStablecoin(auth.tokenOut);
+        if (checkTokenIn) _checkStablecoin(auth.tokenIn);
+        return venue.adapter;
+    }
+
+    /// @dev The swap on the venue, the caller paying and receiving; the output is the caller's real balance increase.
+    function _swap(SwapAuthorization calldata auth, IDBISConversionVenue adapter) private returns (uint256 amountOut) {
+        IERC20 tokenOut = IERC20(auth.tokenOut);
+        uint256 before = tokenOut.balanceOf(msg.sender);
+        adapter.swap(msg.sender, msg.sender, auth.tokenIn, auth.tokenOut, auth.amountIn);
+        amountOut = tokenOut.balanceOf(msg.sender) - before;
+        if (amountOut < auth.minAmountOut) revert OutputBelowMinimum(amountOut, auth.minAmountOut);
+    }
+
+    /// @dev A registered stablecoin must be ACTIVE; an unregistered token passes (spec §2.3 "when registered").
+    function _checkStablecoin(address token) private view {
+        DBISStablecoinRegistry.Status status = stablecoinRegistry.statusOf(token);
+        if (status != DBISStablecoinRegistry.Status.NONE && status != DBISStablecoinRegistry.Status.ACTIVE) {
+            revert StablecoinNotActive(token, status);
+        }
+    }
+
+    /// @dev The router's own denylist, then the sanctions oracle when one is bound.
+    function _screen(address account) private view {
+        if (denylisted[account]) revert AddressDenylisted(account);
+        ISanctionsList list = sanctionsList;
+        if (address(list) != address(0) && list.isSanctioned(account)) revert AddressSanctioned(account);
+    }
+}

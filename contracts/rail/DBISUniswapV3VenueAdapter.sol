@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IDBISConversionVenue} from "../interfaces/IDBISConversionVenue.sol";
+import {IUniswapV3SwapPool} from "../interfaces/IUniswapV3SwapPool.sol";
+
+/// @title DBISUniswapV3VenueAdapter
+/// @notice A conversion venue of the DBIS Rail over ONE real Uniswap V3 pool (spec v1.5 §6.1: an allowlisted
+///         pool address, not "any pool"). Only its router may swap. The swap calls the pool directly: the
+///         pool sends the output straight to the recipient and, in the swap callback, the adapter moves the
+///         input straight from the payer into the pool (one token movement each way, nothing rests here).
+///         Execution policy (§4.1), immutable per venue: the pool's in-range liquidity must be at least
+///         `minLiquidity`, and the swap may move the pool's price of the input token by at most
+///         `maxPriceImpactBps` — enforced as the pool's own price limit, so a swap that would go further
+///         stops there, does not consume its whole input and is refused.
+contract DBISUniswapV3VenueAdapter is IDBISConversionVenue {
+    using SafeERC20 for IERC20;
+
+    /// @notice Basis points in one.
+    uint256 public constant BPS = 10_000;
+    /// @dev v3-core TickMath bounds of sqrtPriceX96 (exclusive limits of a swap).
+    uint160 internal constant MIN_SQRT_RATIO = 4295128739;
+    uint160 internal constant MAX_SQRT_RATIO = 1461446703485210103287273052203988822378723970342;
+    uint256 internal constant Q96 = 2 ** 96;
+
+    /// @inheritdoc IDBISConversionVenue
+    address public immutable router;
+    /// @inheritdoc IDBISConversionVenue
+    address public immutable pool;
+    /// @notice The pool's tokens (address order).
+    address public immutable token0;
+    address public immutable token1;
+    /// @notice Minimum in-range liquidity of the pool for a swap (§4.1 min liquidity threshold).
+    uint128 public immutable minLiquidity;
+    /// @notice Maximum move of the pool price of the input token caused by one swap, in bps (§4.1).
+    uint256 public immutable maxPriceImpactBps;
+    /// @dev sqrt(1 - maxPriceImpactBps / BPS) in Q96, rounded up (the stricter limit).
+    uint256 internal immutable _sqrtFactorX96;
+
+    error ZeroValue();
+    error PriceImpactOutOfRange(uint256 maxPriceImpactBps);
+    error NotRouter(address caller);
+    error NotPool(address caller);
+    error NothingOwed();
+    error TokenPairMismatch(address tokenIn, address tokenOut);
+    error AmountTooLarge(uint256 amountIn);
+    error LiquidityBelowFloor(uint128 liquidity, uint128 minLiquidity);
+    error PriceImpactTooHigh(uint256 consumed, uint256 amountIn, uint256 maxPriceImpactBps);
+
+    /// @param router_ The conversion router (the only caller of `swap`).
+    /// @param pool_ The Uniswap V3 pool of this venue.
+    /// @param minLiquidity_ Minimum in-range liquidity (0 = no floor).
+    /// @param maxPriceImpactBps_ Maximum price impact of one swap, 1..9999 bps.
+    constructor(address router_, IUniswapV3SwapPool pool_, uint128 minLiquidity_, uint256 maxPriceImpactBps_) {
+        if (router_ == address(0) || address(pool_).code.length == 0) revert ZeroValue();
+        if (maxPriceImpactBps_ == 0 || maxPriceImpactBps_ >= BPS) revert PriceImpactOutOfRange(maxPriceImpactBps_);
+        router = router_;
+        pool = address(pool_);
+        token0 = pool_.token0();
+        token1 = pool_.token1();
+        minLiquidity = minLiquidity_;
+        maxPriceImpactBps = maxPriceImpactBps_;
+        _sqrtFactorX96 = Math.sqrt(((BPS - maxPriceImpactBps_) << 192) / BPS, Math.Rounding.Ceil);
+    }
+
+    /// @inheritdoc IDBISConversionVenue
+    /// @dev Exact input: reverts unless the pool takes all of `amountIn` within the price-impact limit.
+    function swap(address payer, address recipient, address tokenIn, address tokenOut, uint256 amountIn)
+        external
+        returns (uint256 amountOut)
+    {
+        if (msg.sender != router) revert NotRouter(msg.sender);
+        bool zeroForOne = tokenIn == token0;
+        if (!(zeroForOne ? tokenOut == token1 : (tokenIn == token1 && tokenOut == token0))) {
+            revert TokenPairMismatch(tokenIn, tokenOut);
+        }
+        if (amountIn == 0) revert ZeroValue();
+        if (amountIn > uint256(type(int256).max)) revert AmountTooLarge(amountIn);
+        (int256 amount0, int256 amount1) = IUniswapV3SwapPool(pool).swap(
+            recipient, zeroForOne, int256(amountIn), _checkedLimit(zeroForOne), abi.encode(payer)
+        );
+        (int256 consumed, int256 out) = zeroForOne ? (amount0, amount1) : (amount1, amount0);
+        if (uint256(consumed) != amountIn) revert PriceImpactTooHigh(uint256(consumed), amountIn, maxPriceImpactBps);
+        amountOut = uint256(-out);
+    }
+
+    /// @dev The liquidity floor, then the price limit of this swap from the pool's current price.
+    function _checkedLimit(bool zeroForOne) private view returns (uint160) {
+        IUniswapV3SwapPool p = IUniswapV3SwapPool(pool);
+        uint128 liquidity = p.liquidity();
+        if (liquidity < minLiquidity) revert LiquidityBelowFloor(liquidity, minLiquidity);
+        (uint160 sqrtPriceX96,,,,,,) = p.slot0();
+        return priceLimit(sqrtPriceX96, zeroForOne);
+    }
+
+    /// @notice Pool callback: pay the input the pool asks for, straight from the payer (only the pool; only
+    ///         during a swap this adapter started, since only the adapter's swap makes the pool call back here).
+    /// @param amount0Delta Token0 owed to the pool (positive) or sent by it (negative).
+    /// @param amount1Delta Token1 owed to the pool (positive) or sent by it (negative).
+    /// @param data ABI-encoded payer.
+    function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata data) external {
+        if (msg.sender != pool) revert NotPool(msg.sender);
+        address payer = abi.decode(data, (address));
+        if (amount0Delta > 0) IERC20(token0).safeTransferFrom(payer, msg.sender, uint256(amount0Delta));
+        else if (amount1Delta > 0) IERC20(token1).safeTransferFrom(payer, msg.sender, uint256(amount1Delta));
+        else revert NothingOwed();
+    }
+
+    /// @notice The pool price limit of a swap from `sqrtPriceX96`: the price of the input token may fall by at
+    ///         most `maxPriceImpactBps` (token0 in: sqrtP·√(1−b); token1 in: sqrtP/√(1−b)), rounded toward the
+    ///         current price (stricter), inside the pool's bounds.
+    function priceLimit(uint160 sqrtPriceX96, bool zeroForOne) public view returns (uint160) {
+        if (zeroForOne) {
+            uint256 down = Math.mulDiv(sqrtPriceX96, _sqrtFactorX96, Q96, Math.Rounding.Ceil);
+            return down <= MIN_SQRT_RATIO ? MIN_SQRT_RATIO + 1 : uint160(down);
+        }
+        uint256 up = Math.mulDiv(sqrtPriceX96, Q96, _sqrtFactorX96);
+        return up >= MAX_SQRT_RATIO ? MAX_SQRT_RATIO - 1 : uint160(up);
+    }
+}
