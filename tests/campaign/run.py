@@ -16,9 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from dbis.artifacts import PROJECT_ROOT
-from dbis.engine import FastChain
 from tests.campaign.driver import Campaign, CampaignResult
-from tests.campaign.systems import all_systems
+from tests.campaign.systems import all_systems, campaign_chain
 
 TARGET_TRANSITIONS = 1_000_000
 TARGET_RATE = 500.0
@@ -70,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.transitions < 1:
         print("error: --transitions must be at least 1", file=sys.stderr)
         return 2
-    chain = FastChain()
+    chain = campaign_chain()
     systems = all_systems(chain)
     campaign = Campaign(chain, systems, seed=args.seed)
     names = [s.name for s in systems]

@@ -192,9 +192,18 @@ class BorrowVaultSystem(_RuleSystem):
 
 def all_systems(chain: FastChain) -> list[Any]:
     """Every system, deployed together on `chain`."""
+    from tests.campaign.rail import RailSystem
     from tests.campaign.reserve import ReserveSystem
 
-    return [BatchVaultSystem(chain), BorrowVaultSystem(chain), ReserveSystem(chain)]
+    reserve = ReserveSystem(chain)
+    return [BatchVaultSystem(chain), BorrowVaultSystem(chain), reserve, RailSystem(chain, reserve.harness)]
+
+
+def campaign_chain() -> FastChain:
+    """The one chain every system shares: chain id 138, the Rail's (the vaults do not depend on it)."""
+    from dbis.rail.local import CHAIN_ID
+
+    return FastChain(chain_id=CHAIN_ID)
 
 
 __all__ = ["BatchVaultSystem", "BorrowVaultSystem", "all_systems", "PRICE0"]

@@ -12,14 +12,14 @@ import pytest
 
 from dbis.engine import FastChain
 from tests.campaign.driver import Campaign, Step
-from tests.campaign.systems import BatchVaultSystem, BorrowVaultSystem, all_systems
+from tests.campaign.systems import BatchVaultSystem, BorrowVaultSystem, all_systems, campaign_chain
 
 SHORT = int(os.environ.get("DBIS_CAMPAIGN_SHORT", "1500"))
 
 
 @pytest.fixture(scope="module")
 def chain() -> FastChain:
-    return FastChain()
+    return campaign_chain()
 
 
 def test_short_campaign_finds_no_violation(chain: FastChain) -> None:
