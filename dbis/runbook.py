@@ -5,8 +5,10 @@ recipient proof runbook ("Recommended order", then the proof package and its con
 The README's operator section lists these rows and tests/harness/test_runbook_sequence.py runs
 them on a local anvil (dry-run, then EXECUTE=1, then a second EXECUTE=1 run that sends nothing).
 
-Integrator: the Uniswap V3 commands (indexed-lp-migration, indexed-vault-deploy, univ3-swap-proof,
-indexed-proof-record) are rows of :data:`SEQUENCE` at the marked places once their branch lands.
+On the local network the Uniswap V3 stack and the test tokens come first from `univ3-local-stack`
+(a local stand-in for mainnet's official contracts, not a runbook step). The migration moves only
+`<lp amount>` of the rail into the pool: the runbook runs the internal loop proof and the recipient
+proofs on the v2 rail after it, and a virtual proof needs a nonempty rail (`EmptyPool`).
 """
 
 from __future__ import annotations
@@ -35,11 +37,14 @@ SEQUENCE: tuple[RunbookStep, ...] = (
     RunbookStep("v2-deploy", (), True, "deploy the accounting-aware Engine X v2 vault, seed the rail and "
                                        "a bounded USDC lender bucket"),
     RunbookStep("borrow-vault-deploy", (), True, "optionally deploy the XAUt-backed USDC borrow vault"),
-    # 5. indexed-lp-migration   (integrator: add the row here)
-    # 6. indexed-vault-deploy   (integrator: add the row here)
+    RunbookStep("indexed-lp-migration", ("--amount", "<lp amount>"), True,
+                "create/fund the official UniV3 cWUSDC/USDC public LP from the upgraded vault at exactly 1:1 "
+                "(part of the rail: the loop and recipient proofs run through the rest)"),
+    RunbookStep("indexed-vault-deploy", (), True, "deploy DBISEngineXIndexedLiquidityVault"),
     RunbookStep("loop-proof", (), True, "the exact 0.01 cWUSDC internal loop proof"),
-    # 8. univ3-swap-proof       (integrator: add the row here)
-    # 9. indexed-proof-record   (integrator: add the row here)
+    RunbookStep("univ3-swap-proof", ("--tag", "<tag>"), True, "run a tiny actual UniV3 public swap proof"),
+    RunbookStep("indexed-proof-record", ("--tag", "<tag>"), True,
+                "record the indexed proof with real swap/liquidity/proof hashes"),
     RunbookStep("proof-package", ("--per-recipient", PER_RECIPIENT), False,
                 "build the recipient proof package (plan, ISO 20022 XML, peg proof, audit envelope, proof hashes)"),
     RunbookStep("recipient-proof", ("--tag", "<tag>"), True, "runVirtualProofExactOutTo per recipient with the package's hashes"),

@@ -37,12 +37,16 @@ def _address(ctx: BuildContext, name: str) -> str | None:
 
 
 def token_steps(ctx: BuildContext, wanted: tuple[tuple[str, str, int], ...]) -> tuple[list[Step], dict[str, str]]:
-    """Token addresses for a deploy plan: `--<name>` or the network config; on the local network a
-    missing token is deployed as a 6-decimal test token and `need` units are minted to the sender."""
+    """Token addresses for a deploy plan: `--<name>` or the network config; on the local network
+    the test token `univ3-local-stack` journaled (the local chain's one cWUSDC and USDC, as the
+    config's on mainnet), else a missing token is deployed as a 6-decimal test token and `need`
+    units are minted to the sender."""
     steps: list[Step] = []
     tokens: dict[str, str] = {}
     for name, symbol, need in wanted:
         address = _address(ctx, name)
+        if not address and ctx.net.is_local and ctx.addresses.get(f"univ3-local-stack/deploy-{name}"):
+            address = Web3.to_checksum_address(ctx.addresses[f"univ3-local-stack/deploy-{name}"])
         if address:
             tokens[name] = address
         elif ctx.net.is_local:

@@ -1,13 +1,15 @@
 """The runbook's whole operator sequence (dbis.runbook.SEQUENCE) on a local anvil, in order:
-each plan command dry-run then EXECUTE=1; the recipients receive exactly 5,000,000,000 cWUSDC;
-a second EXECUTE=1 run of the whole sequence sends nothing."""
+univ3-local-stack first (the local stand-in for mainnet's Uniswap V3 and tokens), then each plan
+command dry-run then EXECUTE=1; the public LP holds the migrated part of the rail, the indexed
+proof is recorded, the recipients receive exactly 5,000,000,000 cWUSDC, public-readiness judges the
+real local pool; a second EXECUTE=1 run of the whole sequence sends nothing."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from dbis import artifacts, runbook
+from dbis import abi, artifacts, runbook, uniswap
 from dbis.iso20022 import package as ppackage
 from tests.harness.conftest import read_journal
 from tests.harness.test_framework import SENDER, _nonce, _one_line_error
@@ -15,6 +17,9 @@ from tests.harness.test_framework import SENDER, _nonce, _one_line_error
 TAG = "20260507"
 ENV = {"DBIS_ENGINE_X_SNAPSHOT_TAG": TAG, "DBIS_ENGINE_X_GENERATED_AT": "2026-05-07T00:00:00+00:00"}
 UNITS = 5_000_000_000 * 10**6
+RAIL = 85_763_529  # the v2 rail (local engine_x.seed_amount)
+LP_AMOUNT = 50_000_000  # <lp amount>: the part of the rail moved into the public pool
+VALUES = {"tag": TAG, "lp amount": str(LP_AMOUNT)}
 
 
 def _addresses(workdir: Path) -> dict[str, str]:
@@ -24,25 +29,31 @@ def _addresses(workdir: Path) -> dict[str, str]:
 
 def _run(run_cli, step: runbook.RunbookStep, url: str, status: Path, *, execute: bool):
     env = {**ENV, "DBIS_STATUS_DIR": str(status)}
-    result = run_cli(*step.argv(tag=TAG), "--rpc-url", url, execute=execute, env=env)
+    result = run_cli(*step.argv(**VALUES), "--rpc-url", url, execute=execute, env=env)
     assert result.returncode == 0, f"{step.command}: {result.stderr}"
     return result
 
 
+def _twap_window_passes(w3) -> None:
+    """Chain time for the local indexed vault's 60 s TWAP window (config indexed_lp.twap_window)."""
+    w3.provider.make_request("evm_increaseTime", [120])
+    w3.provider.make_request("evm_mine", [])
+
+
 def test_runbook_sequence_dry_run_execute_then_nothing_to_send(anvil, run_cli, workdir: Path) -> None:
     w3, status = anvil.w3, workdir / "status"
-    token_abi = artifacts.load("TestERC20").abi
+    stacked = run_cli("univ3-local-stack", "--rpc-url", anvil.url, execute=True)
+    assert stacked.returncode == 0, stacked.stderr
     for step in runbook.SEQUENCE:
-        if step.command in ("loop-proof", "recipient-proof"):
+        if step.command == "indexed-proof-record":
+            _twap_window_passes(w3)
+        if step.command == "recipient-proof":
             # The runbook's bridge of cUSDC to the deployer ("Bridge ... to the deployer on Mainnet"),
             # stood in for by minting what the proofs put in on the local test token.
-            addr = _addresses(workdir)
-            need = 10**6
-            if step.command == "recipient-proof":
-                peg = json.loads((status / ppackage.file_names(TAG)["peg-proof"]).read_text())
-                need = sum(int(p["amount_in"]) for p in peg["proofs"])
-            cw = w3.eth.contract(address=addr["v2-deploy/deploy-cwusdc"], abi=token_abi)
-            cw.functions.mint(SENDER, need).transact({"from": SENDER})
+            peg = json.loads((status / ppackage.file_names(TAG)["peg-proof"]).read_text())
+            cw = w3.eth.contract(address=_addresses(workdir)["univ3-local-stack/deploy-cwusdc"],
+                                 abi=artifacts.load("TestERC20").abi)
+            cw.functions.mint(SENDER, sum(int(p["amount_in"]) for p in peg["proofs"])).transact({"from": SENDER})
         if step.sends:
             nonce = _nonce(w3)
             dry = _run(run_cli, step, anvil.url, status, execute=False)
@@ -50,22 +61,43 @@ def test_runbook_sequence_dry_run_execute_then_nothing_to_send(anvil, run_cli, w
         _run(run_cli, step, anvil.url, status, execute=True)
 
     addr = _addresses(workdir)
+    # One cWUSDC and one USDC on the local chain: the stack's test tokens, used by every deploy.
+    cw, usdc = addr["univ3-local-stack/deploy-cwusdc"], addr["univ3-local-stack/deploy-usdc"]
+    assert not any(k.startswith(("v2-deploy/deploy-cwusdc", "v2-deploy/deploy-usdc", "borrow-vault-deploy/deploy-usdc"))
+                   for k in addr)
     vault = w3.eth.contract(address=addr["v2-deploy/deploy-vault"], abi=artifacts.load("DBISEngineXVirtualBatchVault").abi)
-    cw = w3.eth.contract(address=addr["v2-deploy/deploy-cwusdc"], abi=token_abi)
+    assert vault.functions.cwusdc().call() == cw and vault.functions.usdc().call() == usdc
+    token = w3.eth.contract(address=cw, abi=artifacts.load("TestERC20").abi)
     hashes = json.loads((status / ppackage.file_names(TAG)["proof-hashes"]).read_text())
     for row in hashes["recipients"]:
-        assert cw.functions.balanceOf(row["recipient"]).call() == UNITS
+        assert token.functions.balanceOf(row["recipient"]).call() == UNITS
         assert vault.functions.proofIdUsed(row["proofId"]).call()
-    assert vault.functions.poolCwusdcReserve().call() == vault.functions.poolUsdcReserve().call() == 85_763_529
+    # The migration moved <lp amount> of the rail into the pool; the proofs ran through the rest.
+    assert vault.functions.poolCwusdcReserve().call() == vault.functions.poolUsdcReserve().call() == RAIL - LP_AMOUNT
+    pool = uniswap.pool_address(addr["univ3-local-stack/deploy-factory"], cw, usdc, 100)
+    assert uniswap.liquidity(w3, pool) > 0
+    [recorded] = [e for e in read_journal(workdir) if e["command"] == "indexed-proof-record"]
+    [event] = [e for e in recorded["events"] if e["event"] == "IndexedProofRecorded"]
+    swap_tx = next(e["tx_hash"] for e in read_journal(workdir) if e["command"] == "univ3-swap-proof" and e["step"] == "swap")
+    assert event["args"]["publicSwapTxHash"] == swap_tx and (event["args"]["spotTick"], event["args"]["twapTick"]) == (0, 0)
+    indexed = addr["indexed-vault-deploy/deploy-vault"]
+    assert abi.view(w3, indexed, "DBISEngineXIndexedLiquidityVault", "pool")[0].lower() == pool.lower()
     manifest = json.loads((status / "dbis-engine-x-audit-manifest-local.json").read_text())
     [row] = [c for c in manifest["contracts"] if c["contract"] == "DBISEngineXVirtualBatchVault"]
     assert row["deployments"][0]["address"] == addr["v2-deploy/deploy-vault"] and row["deployments"][0]["onchain_code_hash"]
+    [row] = [c for c in manifest["contracts"] if c["contract"] == "DBISEngineXIndexedLiquidityVault"]
+    assert row["deployments"][0]["address"] == indexed
     assert [p["tag"] for p in manifest["proof_packages"]] == [TAG]
 
     nonce = _nonce(w3)
     for step in runbook.SEQUENCE:
         _run(run_cli, step, anvil.url, status, execute=True)
     assert _nonce(w3) == nonce, "a finished sequence re-runs as a no-op"
+    # public-readiness (re-run first above) judged the real local pool: quote side and in-range
+    # liquidity pass; the migrated 50 / 50 is far below the 2,500 / 2,500 floor and the target.
+    report = json.loads((status / "engine-x-public-readiness-local.json").read_text())
+    assert report["pool"].lower() == pool.lower() and report["usdc"].lower() == usdc.lower()
+    assert [g["status"] for g in report["gates"]] == ["pass", "pass", "blocked", "blocked"]
 
 
 def test_recipient_proof_refuses_a_tampered_package_and_a_consumed_proof_id(anvil, run_cli, workdir: Path) -> None:
