@@ -192,11 +192,13 @@ class BorrowVaultSystem(_RuleSystem):
 
 def all_systems(chain: FastChain) -> list[Any]:
     """Every system, deployed together on `chain`."""
+    from tests.campaign.conversion import ConversionSystem
     from tests.campaign.rail import RailSystem
     from tests.campaign.reserve import ReserveSystem
 
     reserve = ReserveSystem(chain)
-    return [BatchVaultSystem(chain), BorrowVaultSystem(chain), reserve, RailSystem(chain, reserve.harness)]
+    return [BatchVaultSystem(chain), BorrowVaultSystem(chain), reserve, RailSystem(chain, reserve.harness),
+            ConversionSystem(chain)]
 
 
 def campaign_chain() -> FastChain:
