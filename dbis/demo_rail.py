@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from eth_utils import keccak
+
 from dbis.engine import Reverted
 from dbis.rail import rules
 from dbis.rail import typed_data as td
 from dbis.rail.local import ELEVATED, STATES, UNIT, RailScene, build_scene, h
+
+ZERO_ADDRESS = "0x" + "00" * 20
 
 CATEGORY_NAMES = {v: k for k, v in rules.CATEGORIES.items()}
 
@@ -146,12 +150,35 @@ def refusals(rail: RailScene) -> list[dict[str, Any]]:
     case("token SUSPENDED in the registry", suspended)
 
     def gate():
-        g = rail.chain.deploy("TestReserveGate", False, sender=rail.admin)
-        rail.router.setReserveGate(g.address, sender=rail.admin)
+        att = reserve_attestation(rail)
+        att.updateAttestation(False, sender=rail.admin)  # the reserve workflow found a deficit
+        rail.router.setReserveGate(att.address, sender=rail.admin)
         a = rail.auth("demo-gate")
         return a, rail.sign(a, "ops-a", "ops-b")
-    case("reserve gate reports insolvent", gate)
+    case("proof of reserve attests insolvent", gate)
     return out
+
+
+def reserve_attestation(rail: RailScene) -> Any:
+    """The real DBISReserveAttestation beside the Rail (the demo's admin is also its updater)."""
+    att = rail.chain.deploy("DBISReserveAttestation", rail.admin, 0, rail.admin, 5009297550715157269, 86_400,
+                            ZERO_ADDRESS, bytes(32), sender=rail.admin)
+    att.grantRole(keccak(text="UPDATER_ROLE"), rail.admin, sender=rail.admin)
+    return att
+
+
+def reserve_recovered(rail: RailScene) -> dict[str, Any]:
+    """After the refusals: the reserve is attested solvent again and the same kind of mint executes."""
+    from dbis.rail.local import CANONICAL_ID
+
+    rail.coins.setStatus(CANONICAL_ID, 1, sender=rail.admin)  # the refusals left GRU suspended
+    att = rail.chain.at("DBISReserveAttestation", rail.router.reserveGate())
+    att.updateAttestation(True, sender=rail.admin)
+    auth = rail.auth("demo-after-recovery")
+    before = rail.token.totalSupply()
+    rail.submit(auth, rail.sign(auth, "ops-a", "ops-b"))
+    return {"gate": att.address, "healthy": att.isReserveHealthy(), "amount": auth.amount,
+            "minted": rail.token.totalSupply() - before}
 
 
 def run(progress: Callable[[str], None] = print) -> dict[str, Any]:
@@ -180,10 +207,12 @@ def run(progress: Callable[[str], None] = print) -> dict[str, Any]:
         "gas_used": receipt.gas_used,
     }
     refused = refusals(rail)
+    recovered = reserve_recovered(rail)
     return {"chain_id": rail.chain.chain_id, "router": rail.router.address, "token": rail.token.address,
-            "signers": signers, "mint": minted, "refusals": refused,
+            "signers": signers, "mint": minted, "refusals": refused, "reserve_recovered": recovered,
             "ok": minted["supply_after"] - supply_before == auth.amount and minted["signers_hash_matches"]
-            and all(r["same_rule"] for r in refused)}
+            and all(r["same_rule"] for r in refused)
+            and recovered["healthy"] and recovered["minted"] == recovered["amount"]}
 
 
 def render(result: dict[str, Any]) -> str:
@@ -203,6 +232,9 @@ def render(result: dict[str, Any]) -> str:
     for r in result["refusals"]:
         lines.append(f"  {r['case']:40} off-chain: {r['off_chain']}")
         lines.append(f"  {'':40} on-chain:  {r['on_chain']}")
+    rec = result["reserve_recovered"]
+    lines.append(f"reserve attested solvent again ({rec['gate']}): the next mint executed, "
+                 f"{rec['minted'] / 1e6:,.6f} GRU")
     return "\n".join(lines)
 
 
