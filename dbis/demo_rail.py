@@ -12,7 +12,7 @@ from eth_utils import keccak
 from dbis.engine import Reverted
 from dbis.rail import rules
 from dbis.rail import typed_data as td
-from dbis.rail.local import ELEVATED, STATES, UNIT, RailScene, build_scene, h
+from dbis.rail.local import ELEVATED, STATES, UNIT, RailScene, build_scene, h, scene_view
 
 ZERO_ADDRESS = "0x" + "00" * 20
 
@@ -23,28 +23,8 @@ def _categories(mask: int) -> str:
     return "+".join(name for bit, name in CATEGORY_NAMES.items() if mask & bit)
 
 
-def _view(rail: RailScene, auth: td.MintAuthorization, packed: bytes) -> rules.ChainView:
-    lpa = rail.attestation.lpaOf(auth.lpaId)
-    gate = rail.router.reserveGate()
-    healthy = True
-    if int(gate, 16):
-        try:
-            healthy = rail.chain.at("TestReserveGate", gate).isReserveHealthy()
-        except Reverted:
-            healthy = False
-    return rules.ChainView(
-        chain_id=rail.chain.chain_id, router=rail.router.address, block_number=rail.chain.block_number,
-        timestamp=rail.chain.timestamp, message_id_used=rail.router.messageIdUsed(auth.messageId),
-        lpa_state=rules.LPA_STATES[lpa[1]], lpa_accounting_ref="0x" + bytes(lpa[0]).hex(), lpa_minted=lpa[2],
-        token_status=rules.TOKEN_STATUSES[rail.coins.statusOf(auth.token)],
-        elevated_threshold=rail.router.elevatedThreshold(auth.token),
-        remaining_allowance=rail.controller.remainingAllowance(auth.token),
-        reserve_gate=gate if int(gate, 16) else None, reserve_healthy=healthy,
-        signers={s: rules.SignerRecord(*rail.registry.signerOf(s)) for s in rules.signers_in(auth, packed)})
-
-
 def _attempt(rail: RailScene, label: str, auth: td.MintAuthorization, packed: bytes) -> dict[str, Any]:
-    failures = rules.check(auth, packed, _view(rail, auth, packed))
+    failures = rules.check(auth, packed, scene_view(rail, auth, rules.signers_in(auth, packed)))
     try:
         rail.submit(auth, packed)
         onchain = "executed"

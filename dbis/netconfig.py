@@ -40,6 +40,13 @@ class NetworkConfig:
     def token(self, name: str, override: str | None = None) -> str | None:
         return override or self.tokens.get(name)
 
+    def section(self, name: str) -> dict[str, Any]:
+        """The `name` section of the network's configuration; an operator error when it is missing."""
+        cfg = self.raw.get(name)
+        if not cfg:
+            raise OperatorError(f"network {self.name} has no {name} section in config/networks/{self.name}.json")
+        return cfg
+
 
 def available() -> list[str]:
     return sorted(p.stem for p in CONFIG_DIR.glob("*.json"))

@@ -2,9 +2,10 @@
 pragma solidity 0.8.28;
 
 /// @title IUniswapV3PoolLike
-/// @notice The part of a Uniswap V3 pool the indexed liquidity vault reads: the signatures of
-///         Uniswap v3-core 1.0 IUniswapV3PoolState, IUniswapV3PoolDerivedState and
-///         IUniswapV3PoolImmutables, restated here because v3-core is pinned to solc 0.7.
+/// @notice The part of a Uniswap V3 pool the suite uses (the indexed liquidity vault reads it, the
+///         conversion venue adapter also swaps): the signatures of Uniswap v3-core 1.0
+///         IUniswapV3PoolState, IUniswapV3PoolDerivedState, IUniswapV3PoolImmutables and
+///         IUniswapV3PoolActions.swap, restated here because v3-core is pinned to solc 0.7.
 interface IUniswapV3PoolLike {
     /// @notice The first token of the pool, by address order.
     function token0() external view returns (address);
@@ -34,4 +35,14 @@ interface IUniswapV3PoolLike {
         external
         view
         returns (int56[] memory tickCumulatives, uint160[] memory secondsPerLiquidityCumulativeX128s);
+
+    /// @notice Swap token0 for token1 (`zeroForOne`) or back; a positive `amountSpecified` is an exact input.
+    ///         The pool stops at `sqrtPriceLimitX96` and calls `uniswapV3SwapCallback` on the caller for payment.
+    function swap(
+        address recipient,
+        bool zeroForOne,
+        int256 amountSpecified,
+        uint160 sqrtPriceLimitX96,
+        bytes calldata data
+    ) external returns (int256 amount0, int256 amount1);
 }

@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IDBISConversionVenue} from "../interfaces/IDBISConversionVenue.sol";
-import {IUniswapV3SwapPool} from "../interfaces/IUniswapV3SwapPool.sol";
+import {IUniswapV3PoolLike} from "../interfaces/IUniswapV3PoolLike.sol";
 
 /// @title DBISUniswapV3VenueAdapter
 /// @notice A conversion venue of the DBIS Rail over ONE real Uniswap V3 pool (spec v1.5 §6.1: an allowlisted
@@ -54,7 +54,7 @@ contract DBISUniswapV3VenueAdapter is IDBISConversionVenue {
     /// @param pool_ The Uniswap V3 pool of this venue.
     /// @param minLiquidity_ Minimum in-range liquidity (0 = no floor).
     /// @param maxPriceImpactBps_ Maximum price impact of one swap, 1..9999 bps.
-    constructor(address router_, IUniswapV3SwapPool pool_, uint128 minLiquidity_, uint256 maxPriceImpactBps_) {
+    constructor(address router_, IUniswapV3PoolLike pool_, uint128 minLiquidity_, uint256 maxPriceImpactBps_) {
         if (router_ == address(0) || address(pool_).code.length == 0) revert ZeroValue();
         if (maxPriceImpactBps_ == 0 || maxPriceImpactBps_ >= BPS) revert PriceImpactOutOfRange(maxPriceImpactBps_);
         router = router_;
@@ -79,7 +79,7 @@ contract DBISUniswapV3VenueAdapter is IDBISConversionVenue {
         }
         if (amountIn == 0) revert ZeroValue();
         if (amountIn > uint256(type(int256).max)) revert AmountTooLarge(amountIn);
-        (int256 amount0, int256 amount1) = IUniswapV3SwapPool(pool).swap(
+        (int256 amount0, int256 amount1) = IUniswapV3PoolLike(pool).swap(
             recipient, zeroForOne, int256(amountIn), _checkedLimit(zeroForOne), abi.encode(payer)
         );
         (int256 consumed, int256 out) = zeroForOne ? (amount0, amount1) : (amount1, amount0);
@@ -89,7 +89,7 @@ contract DBISUniswapV3VenueAdapter is IDBISConversionVenue {
 
     /// @dev The liquidity floor, then the price limit of this swap from the pool's current price.
     function _checkedLimit(bool zeroForOne) private view returns (uint160) {
-        IUniswapV3SwapPool p = IUniswapV3SwapPool(pool);
+        IUniswapV3PoolLike p = IUniswapV3PoolLike(pool);
         uint128 liquidity = p.liquidity();
         if (liquidity < minLiquidity) revert LiquidityBelowFloor(liquidity, minLiquidity);
         (uint160 sqrtPriceX96,,,,,,) = p.slot0();

@@ -5,15 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 import {DBISEngineXIndexedLiquidityVault} from "../engine_x/DBISEngineXIndexedLiquidityVault.sol";
-
-interface IUniswapV3SwapPool {
-    function token0() external view returns (address);
-    function token1() external view returns (address);
-    function slot0() external view returns (uint160, int24, uint16, uint16, uint16, uint8, bool);
-    function swap(address recipient, bool zeroForOne, int256 amountSpecified, uint160 sqrtPriceLimitX96, bytes calldata data)
-        external
-        returns (int256 amount0, int256 amount1);
-}
+import {IUniswapV3PoolLike} from "../interfaces/IUniswapV3PoolLike.sol";
 
 /// @title Hostile same-transaction price pusher (tests only)
 /// @notice An allowlisted operator turned hostile: in ONE transaction it swaps the real Uniswap
@@ -23,12 +15,12 @@ interface IUniswapV3SwapPool {
 contract PricePushRecorder {
     using SafeERC20 for IERC20;
 
-    IUniswapV3SwapPool public immutable pool;
+    IUniswapV3PoolLike public immutable pool;
     DBISEngineXIndexedLiquidityVault public immutable vault;
 
     error NotPool(address caller);
 
-    constructor(IUniswapV3SwapPool pool_, DBISEngineXIndexedLiquidityVault vault_) {
+    constructor(IUniswapV3PoolLike pool_, DBISEngineXIndexedLiquidityVault vault_) {
         pool = pool_;
         vault = vault_;
     }

@@ -35,10 +35,7 @@ ZERO = "0x0000000000000000000000000000000000000000"
 # ------------------------------------------------------------------ helpers
 
 def _config(net: Any) -> dict[str, Any]:
-    cfg = net.raw.get("conversion")
-    if not cfg:
-        raise OperatorError(f"network {net.name} has no conversion section in config/networks/{net.name}.json")
-    return cfg
+    return net.section("conversion")
 
 
 def _address(value: Any, flag: str) -> str:
@@ -133,7 +130,7 @@ def read_view(w3: Any, router: str, caller: str, signers: list[str], venue: str,
                            if int(sanctions, 16) and abi.view(w3, sanctions, "ISanctionsList", "isSanctioned", a)[0])
     liquidity = floor = None
     if known:
-        liquidity = abi.view(w3, pool, "IUniswapV3SwapPool", "liquidity")[0]
+        liquidity = abi.view(w3, pool, "IUniswapV3PoolLike", "liquidity")[0]
         floor = abi.view(w3, adapter, ADAPTER, "minLiquidity")[0]
     return cv.ConversionView(
         chain_id=w3.eth.chain_id, router=router, block_number=latest["number"] + 1, timestamp=latest["timestamp"],

@@ -40,10 +40,7 @@ BPS = 10_000
 
 
 def config(ctx: BuildContext) -> dict[str, Any]:
-    cfg = ctx.net.raw.get("indexed_lp")
-    if not cfg:
-        raise OperatorError(f"network {ctx.net.name} has no indexed_lp section in config/networks/{ctx.net.name}.json")
-    return cfg
+    return ctx.net.section("indexed_lp")
 
 
 def stack(ctx: BuildContext) -> uniswap.UniswapStack:

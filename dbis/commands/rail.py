@@ -41,10 +41,7 @@ SIGNATURE_KIND = "dbis-rail-mint-authorization-signature"
 # ------------------------------------------------------------------ helpers
 
 def _config(net: Any) -> dict[str, Any]:
-    cfg = net.raw.get("rail")
-    if not cfg:
-        raise OperatorError(f"network {net.name} has no rail section in config/networks/{net.name}.json")
-    return cfg
+    return net.section("rail")
 
 
 def bytes32(value: str | None, flag: str) -> str:

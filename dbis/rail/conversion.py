@@ -310,8 +310,8 @@ def _stablecoin(view: ConversionView, token: str) -> list[Failure]:
     return []
 
 
-def check_swap(auth: SwapAuthorization, signatures: bytes, view: ConversionView) -> list[Failure]:
-    """Every failed rule of `convert`, first the one the router reverts with; empty = it would pass."""
+def _domain_failures(auth: SwapAuthorization | VenueAuthorization, view: ConversionView) -> list[Failure]:
+    """The rules both authorizations share, in the router's order: chain, router, deadline."""
     f: list[Failure] = []
     if auth.chainId != view.chain_id:
         f.append(Failure("WrongChainId", f"authorization for chain {auth.chainId}, this chain is {view.chain_id}"))
@@ -319,7 +319,13 @@ def check_swap(auth: SwapAuthorization, signatures: bytes, view: ConversionView)
         f.append(Failure("WrongVerifyingContract", f"authorization for {auth.verifyingContract}, not {view.router}"))
     if view.timestamp > auth.deadline:
         f.append(Failure("AuthorizationExpired", f"deadline {auth.deadline} has passed (now {view.timestamp})"))
-    elif auth.deadline > view.timestamp + view.max_deadline_window:
+    return f
+
+
+def check_swap(auth: SwapAuthorization, signatures: bytes, view: ConversionView) -> list[Failure]:
+    """Every failed rule of `convert`, first the one the router reverts with; empty = it would pass."""
+    f = _domain_failures(auth, view)
+    if view.timestamp <= auth.deadline and auth.deadline > view.timestamp + view.max_deadline_window:
         f.append(Failure("DeadlineTooFar", f"deadline {auth.deadline} is more than {view.max_deadline_window} s "
                                            f"ahead (now {view.timestamp})"))
     if int(auth.messageId, 16) == 0 or int(auth.quoteHash, 16) == 0 or auth.amountIn == 0:
@@ -355,13 +361,7 @@ def check_swap(auth: SwapAuthorization, signatures: bytes, view: ConversionView)
 def check_venue(auth: VenueAuthorization, signatures: bytes, view: ConversionView,
                 adapter_router: str | None, adapter_pool: str | None) -> list[Failure]:
     """Every failed rule of `approveVenue` (view: the venue's current record), first the router's revert."""
-    f: list[Failure] = []
-    if auth.chainId != view.chain_id:
-        f.append(Failure("WrongChainId", f"authorization for chain {auth.chainId}, this chain is {view.chain_id}"))
-    if auth.verifyingContract.lower() != view.router.lower():
-        f.append(Failure("WrongVerifyingContract", f"authorization for {auth.verifyingContract}, not {view.router}"))
-    if view.timestamp > auth.deadline:
-        f.append(Failure("AuthorizationExpired", f"deadline {auth.deadline} has passed (now {view.timestamp})"))
+    f = _domain_failures(auth, view)
     if int(auth.venue, 16) == 0 or adapter_router is None:
         f.append(Failure("ZeroValue", "venue id must be nonzero and the adapter must be a deployed contract"))
     latest = view.timestamp + view.max_venue_approval

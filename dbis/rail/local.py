@@ -16,7 +16,8 @@ from eth_account import Account
 from eth_utils import keccak
 
 from dbis import artifacts
-from dbis.engine import Contract, FastChain, reverts
+from dbis.engine import Contract, FastChain, Reverted, reverts
+from dbis.rail import rules
 from dbis.rail import typed_data as td
 
 CHAIN_ID = 138
@@ -146,3 +147,25 @@ def build_scene(chain: FastChain | None = None) -> RailScene:
     chain.mine(1)  # the signers' effective block is behind: submissions land in a later block
     return RailScene(chain, registry, attestation, coins, controller, token, router, admin, ops, dispute,
                      corrective, recipient, signers)
+
+
+def scene_view(rail: RailScene, auth: td.MintAuthorization, signers: list[str]) -> rules.ChainView:
+    """What `rules.check` needs, read from the scene's chain (what `rules.read_view` reads on a node);
+    a reserve gate that reverts reads as unhealthy, as the router treats it."""
+    lpa = rail.attestation.lpaOf(auth.lpaId)
+    gate = rail.router.reserveGate()
+    healthy = True
+    if int(gate, 16):
+        try:
+            healthy = rail.chain.at("TestReserveGate", gate).isReserveHealthy()  # any IDBISReserveGate ABI
+        except Reverted:
+            healthy = False
+    return rules.ChainView(
+        chain_id=rail.chain.chain_id, router=rail.router.address, block_number=rail.chain.block_number,
+        timestamp=rail.chain.timestamp, message_id_used=rail.router.messageIdUsed(auth.messageId),
+        lpa_state=rules.LPA_STATES[lpa[1]], lpa_accounting_ref="0x" + bytes(lpa[0]).hex(), lpa_minted=lpa[2],
+        token_status=rules.TOKEN_STATUSES[rail.coins.statusOf(auth.token)],
+        elevated_threshold=rail.router.elevatedThreshold(auth.token),
+        remaining_allowance=rail.controller.remainingAllowance(auth.token),
+        reserve_gate=gate if int(gate, 16) else None, reserve_healthy=healthy,
+        signers={s: rules.SignerRecord(*rail.registry.signerOf(s)) for s in signers})

@@ -18,10 +18,7 @@ DEPLOYED = "reserve-deploy/deploy-attestation"
 
 
 def config(ctx: BuildContext) -> dict[str, Any]:
-    cfg = ctx.net.raw.get("reserve")
-    if not cfg:
-        raise OperatorError(f"network {ctx.net.name} has no reserve section in config/networks/{ctx.net.name}.json")
-    return cfg
+    return ctx.net.section("reserve")
 
 
 def _address(ctx: BuildContext, name: str, cfg: dict[str, Any]) -> str | None:

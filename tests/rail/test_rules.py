@@ -8,7 +8,7 @@ from dataclasses import replace
 from dbis.engine import Reverted
 from dbis.rail import rules
 from dbis.rail import typed_data as td
-from tests.rail.scene import ELEVATED, STATES, UNIT, h
+from tests.rail.scene import ELEVATED, STATES, UNIT, h, scene_view
 
 BASE_VIEW = rules.ChainView(
     chain_id=138, router="0x" + "11" * 20, block_number=10, timestamp=1_000, message_id_used=False,
@@ -17,30 +17,9 @@ BASE_VIEW = rules.ChainView(
 )
 
 
-def _view(rail, auth: td.MintAuthorization, signers: list[str]) -> rules.ChainView:
-    """What `read_view` reads on a node, read here from the in-process chain."""
-    lpa = rail.attestation.lpaOf(auth.lpaId)
-    gate = rail.router.reserveGate()
-    healthy = True
-    if int(gate, 16):
-        try:
-            healthy = rail.chain.at("TestReserveGate", gate).isReserveHealthy()
-        except Reverted:
-            healthy = False
-    return rules.ChainView(
-        chain_id=138, router=rail.router.address, block_number=rail.chain.block_number,
-        timestamp=rail.chain.timestamp, message_id_used=rail.router.messageIdUsed(auth.messageId),
-        lpa_state=rules.LPA_STATES[lpa[1]], lpa_accounting_ref="0x" + bytes(lpa[0]).hex(), lpa_minted=lpa[2],
-        token_status=rules.TOKEN_STATUSES[rail.coins.statusOf(auth.token)],
-        elevated_threshold=rail.router.elevatedThreshold(auth.token),
-        remaining_allowance=rail.controller.remainingAllowance(auth.token),
-        reserve_gate=gate if int(gate, 16) else None, reserve_healthy=healthy,
-        signers={s: rules.SignerRecord(*rail.registry.signerOf(s)) for s in signers})
-
-
 def _agree(rail, auth: td.MintAuthorization, packed: bytes) -> str | None:
     """Check off-chain, then submit; both must name the same rule (or both pass)."""
-    failures = rules.check(auth, packed, _view(rail, auth, rules.signers_in(auth, packed)))
+    failures = rules.check(auth, packed, scene_view(rail, auth, rules.signers_in(auth, packed)))
     try:
         rail.submit(auth, packed)
         chain = None
