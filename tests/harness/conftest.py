@@ -61,3 +61,11 @@ def run_cli(workdir: Path):
 def read_journal(workdir: Path, network: str = "local") -> list[dict]:
     path = workdir / "deployments" / f"{network}.json"
     return json.loads(path.read_text())["entries"] if path.exists() else []
+
+
+def mined(w3, call, sender: str) -> dict:
+    """Send a contract call from `sender` and wait for its receipt (anvil may answer
+    eth_sendTransaction before the block holding it is mined); a revert fails the test."""
+    receipt = w3.eth.wait_for_transaction_receipt(call.transact({"from": sender}), timeout=60, poll_latency=0.05)
+    assert receipt["status"] == 1, f"transaction {receipt['transactionHash'].hex()} reverted"
+    return dict(receipt)

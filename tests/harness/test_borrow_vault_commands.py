@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from dbis import artifacts
-from tests.harness.conftest import read_journal
+from tests.harness.conftest import mined, read_journal
 from tests.harness.test_framework import SENDER, _nonce, _one_line_error
 
 BORROWER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil dev account 1
@@ -25,11 +25,10 @@ def test_deploy_then_status_shows_each_position_and_its_health(anvil, run_cli, w
     vault = w3.eth.contract(address=addr["deploy-vault"], abi=vault_abi)
     assert vault.functions.price().call() == 400_000_000_000  # $4,000.00000000 per XAUt
     # One ounce of XAUt at $4,000 and 60 % LTV: borrow 2,000 USDC (health 1.5 at a 75 % threshold).
-    xaut.functions.mint(BORROWER, 1_000_000).transact({"from": SENDER})
-    xaut.functions.approve(vault.address, 1_000_000).transact({"from": BORROWER})
-    vault.functions.depositCollateral(1_000_000).transact({"from": BORROWER})
-    vault.functions.borrow(2_000_000_000, BORROWER).transact({"from": BORROWER})
-
+    mined(w3, xaut.functions.mint(BORROWER, 1_000_000), SENDER)
+    mined(w3, xaut.functions.approve(vault.address, 1_000_000), BORROWER)
+    mined(w3, vault.functions.depositCollateral(1_000_000), BORROWER)
+    mined(w3, vault.functions.borrow(2_000_000_000, BORROWER), BORROWER)
     status = run_cli("borrow-vault-status", "--rpc-url", anvil.url)
     assert status.returncode == 0, status.stderr
     assert BORROWER in status.stdout and "1.5000" in status.stdout and "ok" in status.stdout

@@ -10,7 +10,7 @@ from web3 import Web3
 
 from dbis import artifacts
 
-from tests.harness.conftest import read_journal
+from tests.harness.conftest import mined, read_journal
 
 SENDER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # Ape test account 0 (anvil's first dev account)
 Account.enable_unaudited_hdwallet_features()
@@ -174,7 +174,7 @@ def test_loop_proof_runs_once_and_a_rerun_resumes(anvil, run_cli, workdir: Path)
     assert run_cli("v2-deploy", "--rpc-url", anvil.url, execute=True).returncode == 0
     cwusdc = next(e["contract_address"] for e in read_journal(workdir) if e["step"] == "deploy-cwusdc")
     token = anvil.w3.eth.contract(address=cwusdc, abi=artifacts.load("TestERC20").abi)
-    token.functions.mint(SENDER, 1_000_000).transact({"from": SENDER})
+    mined(anvil.w3, token.functions.mint(SENDER, 1_000_000), SENDER)
     first = run_cli("loop-proof", "--rpc-url", anvil.url, "--tag", "t1", execute=True)
     assert first.returncode == 0, first.stderr
     events = [e for e in read_journal(workdir) if e["step"] == "run-proof"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dbis import artifacts, readiness
 from dbis.artifacts import PROJECT_ROOT
-from tests.harness.conftest import read_journal
+from tests.harness.conftest import mined, read_journal
 from tests.harness.test_framework import SENDER
 
 NPM = PROJECT_ROOT / "node_modules" / "@uniswap"
@@ -23,8 +23,8 @@ def _artifact(path: str) -> dict:
 
 
 def _deploy(w3, art: dict, *args):
-    tx = w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"]).constructor(*args).transact({"from": SENDER})
-    return w3.eth.contract(address=w3.eth.get_transaction_receipt(tx)["contractAddress"], abi=art["abi"])
+    receipt = mined(w3, w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"]).constructor(*args), SENDER)
+    return w3.eth.contract(address=receipt["contractAddress"], abi=art["abi"])
 
 
 def _gates(run_cli, url: str, pool: str, status: Path) -> list[str]:
@@ -45,11 +45,11 @@ def test_public_readiness_gates_follow_the_live_pool(anvil, run_cli, workdir: Pa
     cw = w3.eth.contract(address=addr["v2-deploy/deploy-cwusdc"], abi=token_abi)
     usdc = w3.eth.contract(address=addr["v2-deploy/deploy-usdc"], abi=token_abi)
     factory = _deploy(w3, _artifact("v3-core/artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json"))
-    factory.functions.createPool(cw.address, usdc.address, FEE).transact({"from": SENDER})
+    mined(w3, factory.functions.createPool(cw.address, usdc.address, FEE), SENDER)
     pool_address = factory.functions.getPool(cw.address, usdc.address, FEE).call()
     pool_art = _artifact("v3-core/artifacts/contracts/UniswapV3Pool.sol/UniswapV3Pool.json")
     pool = w3.eth.contract(address=pool_address, abi=pool_art["abi"])
-    pool.functions.initialize(2**96).transact({"from": SENDER})  # exact 1:1 sqrtPriceX96
+    mined(w3, pool.functions.initialize(2**96), SENDER)  # exact 1:1 sqrtPriceX96
 
     assert _gates(run_cli, anvil.url, pool_address, status) == ["pass", "blocked", "blocked", "blocked"]
     # Without --pool the pool is found the way the indexed-LP commands find it: factory + fee tier.
@@ -65,10 +65,10 @@ def test_public_readiness_gates_follow_the_live_pool(anvil, run_cli, workdir: Pa
 
     def add(amount: int) -> None:
         for token in (cw, usdc):
-            token.functions.mint(SENDER, amount).transact({"from": SENDER})
-            token.functions.approve(npm.address, amount).transact({"from": SENDER})
+            mined(w3, token.functions.mint(SENDER, amount), SENDER)
+            mined(w3, token.functions.approve(npm.address, amount), SENDER)
         params = (token0, token1, FEE, -TICK, TICK, amount, amount, 0, 0, SENDER, 2**40)
-        npm.functions.mint(params).transact({"from": SENDER})
+        mined(w3, npm.functions.mint(params), SENDER)
 
     add(2_500 * U)
     assert _gates(run_cli, anvil.url, pool_address, status) == ["pass", "pass", "pass", "blocked"]
@@ -79,7 +79,7 @@ def test_public_readiness_gates_follow_the_live_pool(anvil, run_cli, workdir: Pa
     # A pool whose quote side is not the official USDC fails the first gate whatever its depth.
     other = _deploy(w3, {"abi": token_abi, "bytecode": "0x" + artifacts.load("TestERC20").bytecode.hex()},
                     "Other USD", "OUSD", 6)
-    factory.functions.createPool(cw.address, other.address, FEE).transact({"from": SENDER})
+    mined(w3, factory.functions.createPool(cw.address, other.address, FEE), SENDER)
     fake = factory.functions.getPool(cw.address, other.address, FEE).call()
-    w3.eth.contract(address=fake, abi=pool_art["abi"]).functions.initialize(2**96).transact({"from": SENDER})
+    mined(w3, w3.eth.contract(address=fake, abi=pool_art["abi"]).functions.initialize(2**96), SENDER)
     assert _gates(run_cli, anvil.url, fake, status)[0] == "blocked"

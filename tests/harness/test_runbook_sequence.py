@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dbis import abi, artifacts, runbook, uniswap
 from dbis.iso20022 import package as ppackage
-from tests.harness.conftest import read_journal
+from tests.harness.conftest import mined, read_journal
 from tests.harness.test_framework import SENDER, _nonce, _one_line_error
 
 TAG = "20260507"
@@ -53,7 +53,7 @@ def test_runbook_sequence_dry_run_execute_then_nothing_to_send(anvil, run_cli, w
             peg = json.loads((status / ppackage.file_names(TAG)["peg-proof"]).read_text())
             cw = w3.eth.contract(address=_addresses(workdir)["univ3-local-stack/deploy-cwusdc"],
                                  abi=artifacts.load("TestERC20").abi)
-            cw.functions.mint(SENDER, sum(int(p["amount_in"]) for p in peg["proofs"])).transact({"from": SENDER})
+            mined(w3, cw.functions.mint(SENDER, sum(int(p["amount_in"]) for p in peg["proofs"])), SENDER)
         if step.sends:
             nonce = _nonce(w3)
             dry = _run(run_cli, step, anvil.url, status, execute=False)
@@ -114,10 +114,10 @@ def test_recipient_proof_refuses_a_tampered_package_and_a_consumed_proof_id(anvi
     w3 = anvil.w3
     vault = w3.eth.contract(address=addr["v2-deploy/deploy-vault"], abi=artifacts.load("DBISEngineXVirtualBatchVault").abi)
     cw = w3.eth.contract(address=addr["v2-deploy/deploy-cwusdc"], abi=artifacts.load("TestERC20").abi)
-    cw.functions.mint(SENDER, 10**12).transact({"from": SENDER})
-    cw.functions.approve(vault.address, 10**12).transact({"from": SENDER})
+    mined(w3, cw.functions.mint(SENDER, 10**12), SENDER)
+    mined(w3, cw.functions.approve(vault.address, 10**12), SENDER)
     h = "0x" + "11" * 32
-    vault.functions.runVirtualProofExactOutTo(SENDER, 2_000_000, 1_000_000, first, h, h, h).transact({"from": SENDER})
+    mined(w3, vault.functions.runVirtualProofExactOutTo(SENDER, 2_000_000, 1_000_000, first, h, h, h), SENDER)
     consumed = run_cli("recipient-proof", "--tag", TAG, "--rpc-url", anvil.url, env=env)
     assert f"proof ID {first} (recipient 1) is already consumed" in _one_line_error(consumed)
 
@@ -150,7 +150,7 @@ def test_canary_preflight_and_legacy_retirement_gates(anvil, run_cli, workdir: P
     assert report["main_package"] == TAG and not any(c["consumed"] for c in report["checks"])
 
     cw = w3.eth.contract(address=addr["v2-deploy/deploy-cwusdc"], abi=artifacts.load("TestERC20").abi)
-    cw.functions.mint(SENDER, 10**9).transact({"from": SENDER})
+    mined(w3, cw.functions.mint(SENDER, 10**9), SENDER)
     assert run_cli("recipient-proof", "--tag", TAG, "--rpc-url", anvil.url, execute=True, env=env).returncode == 0
     again = run_cli("canary-preflight", "--tag", TAG, "--rpc-url", anvil.url, env=env)
     assert "package proof ID" in _one_line_error(again) and "already consumed" in again.stderr
