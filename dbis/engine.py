@@ -43,7 +43,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from boa.util.abi import Address, abi_decode, abi_encode
 from eth_utils import keccak
@@ -453,8 +453,23 @@ _SLOT, _ACCOUNT = 0, 1
 _AccountState = tuple[int, int, "bytes | None"]  # balance, nonce, code (None: unchanged)
 
 
+class ExecutionObserver(Protocol):
+    """Sees every execution of every :class:`FastChain` (`make coverage` replays them traced).
+
+    `before` runs first and returns what `after` needs (e.g. the pre-state); `after` runs once the
+    execution ended, whether it succeeded or reverted, with the arguments as the caller gave them
+    (`to=None`: a deployment; `sender`/`gas` may be None: the chain's defaults)."""
+
+    def before(self, chain: "FastChain") -> Any: ...
+
+    def after(self, chain: "FastChain", pre: Any, to: Any, data: bytes, sender: Any, value: int,
+              gas: int | None) -> None: ...
+
+
 class FastChain:
     """An isolated in-process chain (its own revm instance and state)."""
+
+    observer: ClassVar[ExecutionObserver | None] = None  # None: no overhead (the normal case)
 
     def __init__(self, *, gas_limit: int = DEFAULT_TX_GAS, chain_id: int = CHAIN_ID) -> None:
         self.gas_limit = gas_limit
@@ -559,6 +574,16 @@ class FastChain:
         `static=True` runs it as a STATICCALL (any state change reverts): the path used for
         `view`/`pure` functions.
         """
+        observer = FastChain.observer
+        if observer is not None:
+            pre = observer.before(self)
+            try:
+                return self._call(to, data, sender, value, gas, static)
+            finally:
+                observer.after(self, pre, to, data, sender, value, gas)
+        return self._call(to, data, sender, value, gas, static)
+
+    def _call(self, to: Any, data: bytes, sender: Any, value: int, gas: int | None, static: bool) -> bytes:
         origin = _address(sender) if sender is not None else self.deployer
         if gas is None:
             gas = self.gas_limit
@@ -577,6 +602,16 @@ class FastChain:
 
     def _execute(self, to: Address | None, data: bytes, sender: Any, value: int, gas: int | None) -> Receipt:
         """Run a transaction (`to=None`: a deployment) and keep its state changes."""
+        observer = FastChain.observer
+        if observer is not None:
+            pre = observer.before(self)
+            try:
+                return self._transact(to, data, sender, value, gas)
+            finally:
+                observer.after(self, pre, to, data, sender, value, gas)
+        return self._transact(to, data, sender, value, gas)
+
+    def _transact(self, to: Address | None, data: bytes, sender: Any, value: int, gas: int | None) -> Receipt:
         origin = _address(sender) if sender is not None else self.deployer
         gas = self.gas_limit if gas is None else gas
         intrinsic = _intrinsic(data, to is None)
@@ -851,6 +886,14 @@ class FastChain:
     def get_code(self, address: Any) -> bytes:
         """Runtime code at `address` (empty for an account without code)."""
         return self._code.get(_address(address).canonical_address, b"")
+
+    def state_dump(self) -> dict[str, tuple[int, int, bytes, dict[int, int]]]:
+        """Every account this chain holds: address (0x, lower case) -> (balance, nonce, code, slots)."""
+        keys = set(self._accounts) | set(self._code) | set(self._slots)
+        return {
+            "0x" + k.hex(): (*self._accounts.get(k, (0, 0)), self._code.get(k, b""), dict(self._slots.get(k, {})))
+            for k in keys
+        }
 
     def set_code(self, address: Any, code: bytes) -> None:
         """Place runtime code at `address` (a contract needed at a fixed address, e.g. test vectors)."""

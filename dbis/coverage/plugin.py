@@ -7,8 +7,9 @@ It wraps web3's `HTTPProvider.make_request` (Ape's connection to anvil goes thro
   (Ape estimates gas before sending, so a refused transaction only shows there; a successful
   estimate is followed by the transaction itself, which runs the same path).
 Chains started through `dbis.chain.Anvil` (the command tests drive them from a subprocess) are
-swept block by block before they stop. `dbis.engine.FastChain` (pyrevm) executions are not
-traced: pyrevm 0.3.7's EIP-3155 tracer costs ~8 ms per step (a property run would take hours).
+swept block by block before they stop. `dbis.engine.FastChain` (pyrevm) executions are replayed
+traced on an anvil of the same chain id, with the chain's whole pre-state as state overrides
+(dbis.coverage.fastchain): pyrevm 0.3.7's own step tracer costs ~4 ms a step.
 At the end of the session the hits are written to .build/coverage/hits/ and docs/coverage.md
 and reports/coverage.json are regenerated from every hits file there.
 """
@@ -26,6 +27,7 @@ import pytest
 
 from .codeid import CodeIndex
 from .compile import Build, load_build
+from .fastchain import FastChainReplay
 from .report import HITS_DIR, load_hits, write
 from .trace import CodeRef, Hits, ingest
 
@@ -36,7 +38,6 @@ SENDS = frozenset({"eth_sendTransaction", "eth_sendRawTransaction"})
 CALLS = frozenset({"eth_call", "eth_estimateGas"})
 CALL_FIELDS = ("from", "to", "data", "input", "value", "gas")
 MINING_WAIT = 10.0  # seconds
-UNTRACED = frozenset({"tests/property"})  # FastChain (in-process revm): no step trace
 
 Request = Callable[[str, Any], dict[str, Any]]
 
@@ -161,6 +162,8 @@ class CoveragePlugin:
         self.build: Build = load_build()
         self.tracer = Tracer(CodeIndex(c.code_entry() for c in self.build.contracts.values()), Hits())
         self.tracer.install()
+        self.replay = FastChainReplay(self.tracer.index, self.tracer.hits)
+        self.replay.install()
         self._patch_anvil()
         self._items: list[pytest.Item] = []
 
@@ -182,10 +185,8 @@ class CoveragePlugin:
         Anvil.stop = stop  # type: ignore[method-assign]
 
     def traced_dirs(self) -> list[str]:
-        """Test directories of this session whose chain is traced (FastChain tests are not)."""
-        dirs = {str(Path(str(item.path)).parent.relative_to(Path.cwd()))
-                for item in self._items}
-        return sorted(d for d in dirs if d not in UNTRACED)
+        """Test directories of this session (all traced: anvil's own and FastChain's replayed)."""
+        return sorted({str(Path(str(item.path)).parent.relative_to(Path.cwd())) for item in self._items})
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
@@ -193,6 +194,7 @@ class CoveragePlugin:
         self._items = list(items)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.replay.close()
         HITS_DIR.mkdir(parents=True, exist_ok=True)
         out = HITS_DIR / f"session-{int(time.time())}-{os.getpid()}.json"
         payload = self.tracer.hits.to_json()
