@@ -66,10 +66,13 @@ clean:
 	rm -rf .build contracts/.cache .toolchain
 
 # Line and branch coverage of the production contracts (dbis.coverage): the suite with every
-# transaction and call traced by anvil; writes docs/coverage.md and reports/coverage.json.
+# transaction and call traced by anvil; writes docs/coverage.md and reports/coverage.json. Every
+# traced execution costs a replay, so the random suites (property machines, short campaign) run
+# fewer examples here than in `make test`; every other test runs as it is.
 COVERAGE_TESTS ?= tests
 .PHONY: coverage
 coverage: build
 	rm -rf .build/coverage/hits
-	DBIS_COVERAGE=1 ape test $(COVERAGE_TESTS) -q -p no:cacheprovider; status=$$?; \
+	DBIS_COVERAGE=1 DBIS_PROPERTY_EXAMPLES=40 DBIS_BORROW_PROPERTY_EXAMPLES=30 DBIS_CAMPAIGN_SHORT=500 \
+	  ape test $(COVERAGE_TESTS) -q -p no:cacheprovider; status=$$?; \
 	python -m dbis.coverage && exit $$status
