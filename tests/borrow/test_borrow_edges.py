@@ -191,9 +191,11 @@ def test_feed_answer_scaled_out_of_range_unavailable(scene, project, decimals, b
         scene.borrow("alice", UNIT)
 
 
-def test_feed_contract_without_decimals_refused(scene, project):
-    """A contract (not an EOA) that answers rounds but has no decimals(): the try fails."""
-    f = project.NoDecimalsFeed.deploy(sender=scene.a["admin"])
+@pytest.mark.parametrize("mode", [0, 1, 2], ids=["decimals-reverts", "decimals-returns-nothing", "decimals-above-255"])
+def test_feed_with_malformed_decimals_refused(scene, project, mode):
+    """A contract (not an EOA) that answers rounds but whose decimals() reverts, returns no word or a
+    word no uint8 holds: refused with InvalidPriceParams (not an undecodable empty revert)."""
+    f = project.MalformedDecimalsFeed.deploy(mode, sender=scene.a["admin"])
     with scene.refused("InvalidPriceParams"):
         use_feed(scene, f)
 
