@@ -642,12 +642,14 @@ contract DBISEngineXXautUsdcBorrowVault is DBISEngineXSurplusRescue, Pausable {
         uint8 dec = 0; // stays 0 without a feed
         if (address(p.feed) != address(0)) {
             if (p.feedMaxAge == 0 || address(p.feed).code.length == 0) revert InvalidPriceParams();
-            try p.feed.decimals() returns (uint8 d) {
-                dec = d;
-            } catch {
-                revert InvalidPriceParams();
-            }
-            if (dec > MAX_FEED_DECIMALS) revert InvalidPriceParams();
+            // A checked staticcall rather than try/catch: a feed whose decimals() reverts, returns
+            // no word or a word above MAX_FEED_DECIMALS (or above 255) is refused with the error.
+            (bool ok, bytes memory ret) =
+                address(p.feed).staticcall(abi.encodeCall(AggregatorV3Interface.decimals, ()));
+            if (!ok || ret.length != 32) revert InvalidPriceParams();
+            uint256 d = abi.decode(ret, (uint256));
+            if (d > MAX_FEED_DECIMALS) revert InvalidPriceParams();
+            dec = uint8(d);
         }
         _priceParams = p;
         feedDecimals = dec;
