@@ -51,13 +51,16 @@ class FastChainReplay:
         self.hits = hits
         self._nodes: dict[int, Anvil] = {}  # chain id -> anvil
         self._names: dict[bytes, str | None] = {}
+        self._previous: Any = None
 
     def install(self) -> None:
-        FastChain.observer = self
+        """Become `FastChain.observer` (the one in place before comes back on `close`)."""
+        self._previous, FastChain.observer = FastChain.observer, self
 
     def close(self) -> None:
+        """Stop observing (restore the previous observer) and stop the replay anvils."""
         if FastChain.observer is self:
-            FastChain.observer = None
+            FastChain.observer = self._previous
         for node in self._nodes.values():
             node.stop()
         self._nodes.clear()

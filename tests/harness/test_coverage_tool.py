@@ -93,3 +93,37 @@ def test_the_other_arms(build, chain, accounts, project):
         (L("clamp-true") - 1, "if", "true"),
         (L("early-return"), "if", "else (implicit)"),
     }
+
+
+def test_fastchain_executions_are_replayed_with_the_same_arms(build, chain, accounts, project):
+    """The same partial run on the in-process FastChain, replayed traced on anvil with its pre-state as
+    state overrides (dbis.coverage.fastchain): exactly the lines and arms anvil's own traces gave,
+    and the observer in place before (none outside `make coverage`) is back once closed."""
+    from dbis.coverage.fastchain import FastChainReplay
+    from dbis.engine import FastChain
+
+    def run(probe, sender, tracer, request):
+        tracer.transaction(request, probe.pick(20, sender=sender).txn_hash)
+        for fn, x in ((probe.clamp, 3), (probe.twice, 0)):
+            tracer.call(request, [{"to": probe.address, "data": "0x" + bytes(fn.encode_input(x)).hex()}, "latest"])
+
+    (on_anvil,) = _traced(build, chain, accounts, project, run)
+    hits, before = Hits(), FastChain.observer
+    replay = FastChainReplay(CodeIndex(c.code_entry() for c in build.contracts.values()), hits)
+    replay.install()
+    try:
+        fast = FastChain()
+        probe = fast.deploy("CoverageProbe")
+        probe.pick(20)
+        assert probe.clamp(3) == 3 and probe.twice(0) == 0
+    finally:
+        replay.close()
+    assert FastChain.observer is before
+    assert hits.failures == 0 and hits.unknown_steps == 0 and hits.traces >= 4
+    (replayed,) = measure(build, hits, [PROBE])
+
+    def arms(f):
+        return ({(s.statement.line, s.covered) for s in f.statements if s.executable},
+                {(b.branch.line, b.branch.kind, b.branch.arm, b.covered) for b in f.branches if b.executable})
+
+    assert arms(replayed) == arms(on_anvil)
