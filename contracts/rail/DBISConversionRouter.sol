@@ -71,11 +71,14 @@ contract DBISConversionRouter is AccessControl, EIP712 {
         address verifyingContract;
     }
 
-    /// @notice An allowlisted venue, one slot: adapter, approval expiry (0 = disabled), approvals so far.
+    /// @notice An allowlisted venue, one slot: adapter, approval expiry (0 = disabled), approvals so far, and
+    ///         whether its adapter or pool is on the router's denylist now (kept by `setDenylisted`, so a
+    ///         conversion screens both without reading the denylist).
     struct Venue {
         IDBISConversionVenue adapter;
         uint40 approvedUntil;
-        uint56 nonce;
+        uint48 nonce;
+        bool denylisted;
     }
 
     IDBISSignerRegistry public immutable signerRegistry;
@@ -90,6 +93,10 @@ contract DBISConversionRouter is AccessControl, EIP712 {
     bool public immutable checkTokenIn;
 
     mapping(bytes32 venue => Venue) private _venues;
+    /// @dev The pool each venue was approved with (the denylist bookkeeping; a conversion does not read it).
+    mapping(bytes32 venue => address pool) private _venuePools;
+    /// @dev The venues ever approved with this address as adapter or pool (whose flag a denylist change updates).
+    mapping(address account => bytes32[] venues) private _venuesUsing;
     /// @notice Allowlisted quote issuers (spec §5).
     mapping(address issuer => bool) public quoteIssuerAllowed;
     /// @notice The router's own denylist (spec §6.2).
@@ -177,10 +184,9 @@ contract DBISConversionRouter is AccessControl, EIP712 {
     ///         receives the output. Reverts with the rule that fails; nothing moves then.
     /// @return amountOut The caller's real tokenOut balance increase.
     function convert(SwapAuthorization calldata auth, bytes calldata signatures) external returns (uint256 amountOut) {
-        IDBISConversionVenue adapter = _checkAuthorization(auth);
+        (IDBISConversionVenue adapter, bool venueDenylisted) = _checkAuthorization(auth);
         _screen(msg.sender);
-        _screen(address(adapter));
-        _screen(adapter.pool());
+        _screenVenue(adapter, venueDenylisted);
         (uint256 threshold, uint256 required) = quorumFor(auth.tokenIn, auth.amountIn);
         SignatureQuorum.verify(swapAuthorizationDigest(auth), signatures, signerRegistry, threshold, required);
 
@@ -214,7 +220,13 @@ contract DBISConversionRouter is AccessControl, EIP712 {
         bytes32 digest = venueAuthorizationDigest(auth);
         SignatureQuorum.verify(digest, signatures, signerRegistry, ELEVATED_QUORUM, COMPLIANCE);
 
-        _venues[auth.venue] = Venue(adapter, uint40(auth.approvedUntil), uint56(auth.nonce + 1));
+        // Neither is denylisted now (screened above); a later denylist change updates the flag.
+        _venues[auth.venue] = Venue(adapter, uint40(auth.approvedUntil), uint48(auth.nonce + 1), false);
+        if (auth.adapter != address(venue.adapter)) _venuesUsing[auth.adapter].push(auth.venue);
+        if (auth.pool != _venuePools[auth.venue]) {
+            _venuePools[auth.venue] = auth.pool;
+            _venuesUsing[auth.pool].push(auth.venue);
+        }
         emit VenueApproved(auth.venue, auth.adapter, auth.pool, auth.approvedUntil, auth.nonce, digest);
     }
 
@@ -236,11 +248,19 @@ contract DBISConversionRouter is AccessControl, EIP712 {
         emit QuoteIssuerSet(issuer, allowed);
     }
 
-    /// @notice Put `account` on (or take it off) the router's denylist (spec §6.2); effective at once.
+    /// @notice Put `account` on (or take it off) the router's denylist (spec §6.2); effective at once, for a
+    ///         caller and for every venue whose adapter or pool `account` is.
     function setDenylisted(address account, bool listed) external onlyRole(ROUTER_ADMIN) {
         if (account == address(0)) revert ZeroValue();
         denylisted[account] = listed;
         emit DenylistSet(account, listed);
+        bytes32[] storage venues = _venuesUsing[account];
+        uint256 n = venues.length;
+        for (uint256 i; i < n; ++i) {
+            bytes32 id = venues[i];
+            Venue storage venue = _venues[id];
+            venue.denylisted = denylisted[address(venue.adapter)] || denylisted[_venuePools[id]];
+        }
     }
 
     /// @notice amountIn of `tokenIn` above `threshold` needs the elevated quorum (3 signers with COMPLIANCE).
@@ -281,8 +301,9 @@ contract DBISConversionRouter is AccessControl, EIP712 {
 
     // ------------------------------------------------------------------ internal
 
-    /// @dev Spec §2.3 in order, plus messageId, venue approval and the stablecoin registry; returns the adapter.
-    function _checkAuthorization(SwapAuthorization calldata auth) private view returns (IDBISConversionVenue) {
+    /// @dev Spec §2.3 in order, plus messageId, venue approval and the stablecoin registry; returns the adapter
+    ///      and whether its adapter or pool is denylisted.
+    function _checkAuthorization(SwapAuthorization calldata auth) private view returns (IDBISConversionVenue, bool) {
         if (auth.chainId != block.chainid) revert WrongChainId(block.chainid, auth.chainId);
         if (auth.verifyingContract != address(this)) revert WrongVerifyingContract(address(this), auth.verifyingContract);
         if (block.timestamp > auth.deadline) revert AuthorizationExpired(auth.deadline, block.timestamp);
@@ -298,7 +319,7 @@ contract DBISConversionRouter is AccessControl, EIP712 {
         if (!quoteIssuerAllowed[auth.quoteIssuer]) revert QuoteIssuerNotAllowed(auth.quoteIssuer);
         _checkStablecoin(auth.tokenOut);
         if (checkTokenIn) _checkStablecoin(auth.tokenIn);
-        return venue.adapter;
+        return (venue.adapter, venue.denylisted);
     }
 
     /// @dev The swap on the venue, the caller paying and receiving; the output is the caller's real balance increase.
@@ -316,6 +337,19 @@ contract DBISConversionRouter is AccessControl, EIP712 {
         if (status != DBISStablecoinRegistry.Status.NONE && status != DBISStablecoinRegistry.Status.ACTIVE) {
             revert StablecoinNotActive(token, status);
         }
+    }
+
+    /// @dev The venue's adapter, then its pool: each on the router's denylist (the venue's flag: read the
+    ///      denylist only to name which), then the sanctions oracle when one is bound — `_screen`'s order.
+    function _screenVenue(IDBISConversionVenue adapter, bool venueDenylisted) private view {
+        if (venueDenylisted && denylisted[address(adapter)]) revert AddressDenylisted(address(adapter));
+        ISanctionsList list = sanctionsList;
+        bool oracle = address(list) != address(0);
+        if (oracle && list.isSanctioned(address(adapter))) revert AddressSanctioned(address(adapter));
+        if (!venueDenylisted && !oracle) return;
+        address pool = adapter.pool();
+        if (venueDenylisted) revert AddressDenylisted(pool); // the flag is set and the adapter is not listed
+        if (list.isSanctioned(pool)) revert AddressSanctioned(pool);
     }
 
     /// @dev The router's own denylist, then the sanctions oracle when one is bound.
