@@ -188,13 +188,11 @@ contract DBISConversionRouter is AccessControl, EIP712 {
         _screen(msg.sender);
         _screenVenue(adapter, venueDenylisted);
         (uint256 threshold, uint256 required) = quorumFor(auth.tokenIn, auth.amountIn);
-        SignatureQuorum.verify(swapAuthorizationDigest(auth), signatures, signerRegistry, threshold, required);
+        SignatureQuorum.verify(_swapDigest(auth), signatures, signerRegistry, threshold, required);
 
         quoteHashOf[auth.messageId] = auth.quoteHash;
         amountOut = _swap(auth, adapter);
-        emit ConversionExecuted(
-            auth.messageId, auth.quoteHash, auth.venue, auth.tokenIn, auth.tokenOut, auth.amountIn, amountOut, auth.quoteIssuer
-        );
+        _emitConversionExecuted(auth, amountOut);
     }
 
     // ------------------------------------------------------------------ venue governance
@@ -285,8 +283,8 @@ contract DBISConversionRouter is AccessControl, EIP712 {
     }
 
     /// @notice The EIP-712 digest of `auth` under this router's domain.
-    function swapAuthorizationDigest(SwapAuthorization calldata auth) public view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(SWAP_AUTHORIZATION_TYPEHASH, auth)));
+    function swapAuthorizationDigest(SwapAuthorization calldata auth) external view returns (bytes32) {
+        return _swapDigest(auth);
     }
 
     /// @notice The EIP-712 digest of venue authorization `auth` under this router's domain.
@@ -311,31 +309,112 @@ contract DBISConversionRouter is AccessControl, EIP712 {
         if (auth.deadline > latest) revert DeadlineTooFar(auth.deadline, latest);
         if (auth.messageId == bytes32(0) || auth.quoteHash == bytes32(0) || auth.amountIn == 0) revert ZeroValue();
         if (quoteHashOf[auth.messageId] != bytes32(0)) revert MessageIdUsed(auth.messageId);
-        Venue memory venue = _venues[auth.venue];
-        if (address(venue.adapter) == address(0)) revert UnknownVenue(auth.venue);
-        if (block.timestamp > venue.approvedUntil) {
-            revert VenueNotApproved(auth.venue, venue.approvedUntil, block.timestamp);
+        Venue storage venue = _venues[auth.venue];
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(venue.slot) // the whole record in one SLOAD (the optimizer would read it per field)
         }
+        address adapter = address(uint160(word));
+        uint256 approvedUntil = uint40(word >> 160);
+        if (adapter == address(0)) revert UnknownVenue(auth.venue);
+        if (block.timestamp > approvedUntil) revert VenueNotApproved(auth.venue, approvedUntil, block.timestamp);
         if (!quoteIssuerAllowed[auth.quoteIssuer]) revert QuoteIssuerNotAllowed(auth.quoteIssuer);
         _checkStablecoin(auth.tokenOut);
         if (checkTokenIn) _checkStablecoin(auth.tokenIn);
-        return (venue.adapter, venue.denylisted);
+        return (IDBISConversionVenue(adapter), word >> 248 != 0);
     }
 
     /// @dev The swap on the venue, the caller paying and receiving; the output is the caller's real balance increase.
+    ///      (The calls are written out in assembly: the same calls, reverts bubbled up, without the ABI
+    ///      coder's memory round trips on the hot path.)
     function _swap(SwapAuthorization calldata auth, IDBISConversionVenue adapter) private returns (uint256 amountOut) {
-        IERC20 tokenOut = IERC20(auth.tokenOut);
-        uint256 before = tokenOut.balanceOf(msg.sender);
-        adapter.swap(msg.sender, msg.sender, auth.tokenIn, auth.tokenOut, auth.amountIn);
-        amountOut = tokenOut.balanceOf(msg.sender) - before;
+        address tokenOut = auth.tokenOut;
+        uint256 before = _balanceOf(tokenOut, msg.sender);
+        bytes4 selector = IDBISConversionVenue.swap.selector;
+        address tokenIn = auth.tokenIn;
+        uint256 amountIn = auth.amountIn;
+        assembly ("memory-safe") {
+            // adapter.swap(msg.sender, msg.sender, tokenIn, tokenOut, amountIn); its answer is not used
+            let m := mload(0x40)
+            mstore(m, selector)
+            mstore(add(m, 0x04), caller())
+            mstore(add(m, 0x24), caller())
+            mstore(add(m, 0x44), tokenIn)
+            mstore(add(m, 0x64), tokenOut)
+            mstore(add(m, 0x84), amountIn)
+            if iszero(call(gas(), adapter, 0, m, 0xa4, 0x00, 0x00)) {
+                returndatacopy(m, 0x00, returndatasize())
+                revert(m, returndatasize())
+            }
+        }
+        amountOut = _balanceOf(tokenOut, msg.sender) - before;
         if (amountOut < auth.minAmountOut) revert OutputBelowMinimum(amountOut, auth.minAmountOut);
+    }
+
+    /// @dev `IERC20(token).balanceOf(account)`; a revert bubbles up, a short answer reverts.
+    function _balanceOf(address token, address account) private view returns (uint256 amount) {
+        bytes4 selector = IERC20.balanceOf.selector;
+        assembly ("memory-safe") {
+            mstore(0x00, selector)
+            mstore(0x04, account)
+            if iszero(staticcall(gas(), token, 0x00, 0x24, 0x00, 0x20)) {
+                let m := mload(0x40)
+                returndatacopy(m, 0x00, returndatasize())
+                revert(m, returndatasize())
+            }
+            if lt(returndatasize(), 0x20) { revert(0x00, 0x00) }
+            amount := mload(0x00)
+        }
     }
 
     /// @dev A registered stablecoin must be ACTIVE; an unregistered token passes (spec §2.3 "when registered").
     function _checkStablecoin(address token) private view {
-        DBISStablecoinRegistry.Status status = stablecoinRegistry.statusOf(token);
-        if (status != DBISStablecoinRegistry.Status.NONE && status != DBISStablecoinRegistry.Status.ACTIVE) {
-            revert StablecoinNotActive(token, status);
+        bytes4 selector = DBISStablecoinRegistry.statusOf.selector;
+        address registry = address(stablecoinRegistry);
+        uint256 status;
+        assembly ("memory-safe") {
+            // stablecoinRegistry.statusOf(token), the enum checked as the ABI decoder would
+            mstore(0x00, selector)
+            mstore(0x04, token)
+            if iszero(staticcall(gas(), registry, 0x00, 0x24, 0x00, 0x20)) {
+                let m := mload(0x40)
+                returndatacopy(m, 0x00, returndatasize())
+                revert(m, returndatasize())
+            }
+            status := mload(0x00)
+            if or(lt(returndatasize(), 0x20), gt(status, 3)) { revert(0x00, 0x00) }
+        }
+        if (status > uint256(DBISStablecoinRegistry.Status.ACTIVE)) {
+            revert StablecoinNotActive(token, DBISStablecoinRegistry.Status(status));
+        }
+    }
+
+    /// @dev The EIP-712 digest of `auth`: its 12 static words are hashed as they sit in calldata (the address
+    ///      fields were read, hence validated as clean addresses, by the checks before).
+    function _swapDigest(SwapAuthorization calldata auth) private view returns (bytes32) {
+        bytes32 structHash;
+        bytes32 typeHash = SWAP_AUTHORIZATION_TYPEHASH;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typeHash)
+            calldatacopy(add(m, 0x20), auth, 0x180)
+            structHash := keccak256(m, 0x1a0)
+        }
+        return _hashTypedDataV4(structHash);
+    }
+
+    /// @dev `emit ConversionExecuted(...)` (spec §3.2) from the calldata words.
+    function _emitConversionExecuted(SwapAuthorization calldata auth, uint256 amountOut) private {
+        bytes32 topic = ConversionExecuted.selector;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, calldataload(add(auth, 0x40))) // venue
+            mstore(add(m, 0x20), calldataload(add(auth, 0x60))) // tokenIn
+            mstore(add(m, 0x40), calldataload(add(auth, 0x80))) // tokenOut
+            mstore(add(m, 0x60), calldataload(add(auth, 0xa0))) // amountIn
+            mstore(add(m, 0x80), amountOut)
+            mstore(add(m, 0xa0), calldataload(add(auth, 0x120))) // quoteIssuer
+            log3(m, 0xc0, topic, calldataload(auth), calldataload(add(auth, 0x100))) // messageId, quoteHash
         }
     }
 
