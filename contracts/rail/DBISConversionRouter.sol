@@ -81,6 +81,19 @@ contract DBISConversionRouter is AccessControl, EIP712 {
         bool denylisted;
     }
 
+    /// @dev Offsets of the Swap Authorization's words in calldata (its field order, spec §2.1).
+    uint256 private constant MESSAGE_ID = 0x00;
+    uint256 private constant VENUE = 0x40;
+    uint256 private constant TOKEN_IN = 0x60;
+    uint256 private constant TOKEN_OUT = 0x80;
+    uint256 private constant AMOUNT_IN = 0xa0;
+    uint256 private constant MIN_AMOUNT_OUT = 0xc0;
+    uint256 private constant DEADLINE = 0xe0;
+    uint256 private constant QUOTE_HASH = 0x100;
+    uint256 private constant QUOTE_ISSUER = 0x120;
+    uint256 private constant CHAIN_ID = 0x140;
+    uint256 private constant VERIFYING = 0x160;
+
     IDBISSignerRegistry public immutable signerRegistry;
     DBISStablecoinRegistry public immutable stablecoinRegistry;
     /// @notice The sanctions oracle consulted besides the router's own denylist (zero = none).
@@ -187,10 +200,10 @@ contract DBISConversionRouter is AccessControl, EIP712 {
         (IDBISConversionVenue adapter, bool venueDenylisted) = _checkAuthorization(auth);
         _screen(msg.sender);
         _screenVenue(adapter, venueDenylisted);
-        (uint256 threshold, uint256 required) = quorumFor(auth.tokenIn, auth.amountIn);
+        (uint256 threshold, uint256 required) = quorumFor(_address(auth, TOKEN_IN), _word(auth, AMOUNT_IN));
         SignatureQuorum.verify(_swapDigest(auth), signatures, signerRegistry, threshold, required);
 
-        quoteHashOf[auth.messageId] = auth.quoteHash;
+        quoteHashOf[bytes32(_word(auth, MESSAGE_ID))] = bytes32(_word(auth, QUOTE_HASH));
         amountOut = _swap(auth, adapter);
         _emitConversionExecuted(auth, amountOut);
     }
@@ -301,54 +314,75 @@ contract DBISConversionRouter is AccessControl, EIP712 {
 
     /// @dev Spec §2.3 in order, plus messageId, venue approval and the stablecoin registry; returns the adapter
     ///      and whether its adapter or pool is denylisted.
+    ///      The fields are read straight from calldata (`_word`); the four address fields are checked clean once,
+    ///      first, as the ABI decoder checks an address it reads (an empty revert).
     function _checkAuthorization(SwapAuthorization calldata auth) private view returns (IDBISConversionVenue, bool) {
-        if (auth.chainId != block.chainid) revert WrongChainId(block.chainid, auth.chainId);
-        if (auth.verifyingContract != address(this)) revert WrongVerifyingContract(address(this), auth.verifyingContract);
-        if (block.timestamp > auth.deadline) revert AuthorizationExpired(auth.deadline, block.timestamp);
-        uint256 latest = block.timestamp + maxDeadlineWindow;
-        if (auth.deadline > latest) revert DeadlineTooFar(auth.deadline, latest);
-        if (auth.messageId == bytes32(0) || auth.quoteHash == bytes32(0) || auth.amountIn == 0) revert ZeroValue();
-        if (quoteHashOf[auth.messageId] != bytes32(0)) revert MessageIdUsed(auth.messageId);
-        Venue storage venue = _venues[auth.venue];
-        uint256 word;
-        assembly ("memory-safe") {
-            word := sload(venue.slot) // the whole record in one SLOAD (the optimizer would read it per field)
+        if ((_word(auth, TOKEN_IN) | _word(auth, TOKEN_OUT) | _word(auth, QUOTE_ISSUER) | _word(auth, VERIFYING)) >> 160 != 0) {
+            revert();
         }
-        address adapter = address(uint160(word));
-        uint256 approvedUntil = uint40(word >> 160);
-        if (adapter == address(0)) revert UnknownVenue(auth.venue);
-        if (block.timestamp > approvedUntil) revert VenueNotApproved(auth.venue, approvedUntil, block.timestamp);
-        if (!quoteIssuerAllowed[auth.quoteIssuer]) revert QuoteIssuerNotAllowed(auth.quoteIssuer);
-        _checkStablecoin(auth.tokenOut);
-        if (checkTokenIn) _checkStablecoin(auth.tokenIn);
-        return (IDBISConversionVenue(adapter), word >> 248 != 0);
+        uint256 value = _word(auth, CHAIN_ID);
+        if (value != block.chainid) revert WrongChainId(block.chainid, value);
+        if (_address(auth, VERIFYING) != address(this)) revert WrongVerifyingContract(address(this), _address(auth, VERIFYING));
+        value = _word(auth, DEADLINE);
+        if (block.timestamp > value) revert AuthorizationExpired(value, block.timestamp);
+        uint256 latest = block.timestamp + maxDeadlineWindow;
+        if (value > latest) revert DeadlineTooFar(value, latest);
+        bytes32 id = bytes32(_word(auth, MESSAGE_ID));
+        if (id == bytes32(0) || _word(auth, QUOTE_HASH) == 0 || _word(auth, AMOUNT_IN) == 0) revert ZeroValue();
+        if (quoteHashOf[id] != bytes32(0)) revert MessageIdUsed(id);
+        id = bytes32(_word(auth, VENUE));
+        Venue storage venue = _venues[id];
+        assembly ("memory-safe") {
+            value := sload(venue.slot) // the whole record in one SLOAD (the optimizer would read it per field)
+        }
+        address adapter = address(uint160(value));
+        if (adapter == address(0)) revert UnknownVenue(id);
+        if (block.timestamp > uint40(value >> 160)) revert VenueNotApproved(id, uint40(value >> 160), block.timestamp);
+        address account = _address(auth, QUOTE_ISSUER);
+        if (!quoteIssuerAllowed[account]) revert QuoteIssuerNotAllowed(account);
+        _checkStablecoin(_address(auth, TOKEN_OUT));
+        if (checkTokenIn) _checkStablecoin(_address(auth, TOKEN_IN));
+        return (IDBISConversionVenue(adapter), value >> 248 != 0);
+    }
+
+    /// @dev Word `offset` of the Swap Authorization in calldata (a static struct: 12 words in place).
+    function _word(SwapAuthorization calldata auth, uint256 offset) private pure returns (uint256 value) {
+        assembly ("memory-safe") {
+            value := calldataload(add(auth, offset))
+        }
+    }
+
+    /// @dev Address field `offset` of the Swap Authorization (checked clean by `_checkAuthorization`).
+    function _address(SwapAuthorization calldata auth, uint256 offset) private pure returns (address value) {
+        assembly ("memory-safe") {
+            value := calldataload(add(auth, offset))
+        }
     }
 
     /// @dev The swap on the venue, the caller paying and receiving; the output is the caller's real balance increase.
     ///      (The calls are written out in assembly: the same calls, reverts bubbled up, without the ABI
     ///      coder's memory round trips on the hot path.)
     function _swap(SwapAuthorization calldata auth, IDBISConversionVenue adapter) private returns (uint256 amountOut) {
-        address tokenOut = auth.tokenOut;
+        address tokenOut = _address(auth, TOKEN_OUT);
         uint256 before = _balanceOf(tokenOut, msg.sender);
         bytes4 selector = IDBISConversionVenue.swap.selector;
-        address tokenIn = auth.tokenIn;
-        uint256 amountIn = auth.amountIn;
         assembly ("memory-safe") {
             // adapter.swap(msg.sender, msg.sender, tokenIn, tokenOut, amountIn); its answer is not used
             let m := mload(0x40)
             mstore(m, selector)
             mstore(add(m, 0x04), caller())
             mstore(add(m, 0x24), caller())
-            mstore(add(m, 0x44), tokenIn)
+            mstore(add(m, 0x44), calldataload(add(auth, 0x60))) // tokenIn
             mstore(add(m, 0x64), tokenOut)
-            mstore(add(m, 0x84), amountIn)
+            mstore(add(m, 0x84), calldataload(add(auth, 0xa0))) // amountIn
             if iszero(call(gas(), adapter, 0, m, 0xa4, 0x00, 0x00)) {
                 returndatacopy(m, 0x00, returndatasize())
                 revert(m, returndatasize())
             }
         }
         amountOut = _balanceOf(tokenOut, msg.sender) - before;
-        if (amountOut < auth.minAmountOut) revert OutputBelowMinimum(amountOut, auth.minAmountOut);
+        uint256 minAmountOut = _word(auth, MIN_AMOUNT_OUT);
+        if (amountOut < minAmountOut) revert OutputBelowMinimum(amountOut, minAmountOut);
     }
 
     /// @dev `IERC20(token).balanceOf(account)`; a revert bubbles up, a short answer reverts.

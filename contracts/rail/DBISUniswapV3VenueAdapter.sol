@@ -17,7 +17,6 @@ import {IUniswapV3PoolLike} from "../interfaces/IUniswapV3PoolLike.sol";
 ///         `maxPriceImpactBps` — enforced as the pool's own price limit, so a swap that would go further
 ///         stops there, does not consume its whole input and is refused.
 contract DBISUniswapV3VenueAdapter is IDBISConversionVenue {
-    using SafeERC20 for IERC20;
 
     /// @notice Basis points in one.
     uint256 public constant BPS = 10_000;
@@ -145,9 +144,32 @@ contract DBISUniswapV3VenueAdapter is IDBISConversionVenue {
     function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata data) external {
         if (msg.sender != pool) revert NotPool(msg.sender);
         address payer = abi.decode(data, (address));
-        if (amount0Delta > 0) IERC20(token0).safeTransferFrom(payer, msg.sender, uint256(amount0Delta));
-        else if (amount1Delta > 0) IERC20(token1).safeTransferFrom(payer, msg.sender, uint256(amount1Delta));
+        if (amount0Delta > 0) _pull(token0, payer, uint256(amount0Delta));
+        else if (amount1Delta > 0) _pull(token1, payer, uint256(amount1Delta));
         else revert NothingOwed();
+    }
+
+    /// @dev `token.transferFrom(payer, msg.sender, amount)` with SafeERC20's acceptance rule (a call that
+    ///      succeeds and returns `true`, or returns nothing from an address with code), in place.
+    function _pull(address token, address payer, uint256 amount) private {
+        bytes4 selector = IERC20.transferFrom.selector;
+        bool ok;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, selector)
+            mstore(add(m, 0x04), payer)
+            mstore(add(m, 0x24), caller())
+            mstore(add(m, 0x44), amount)
+            mstore(0x00, 0)
+            if iszero(call(gas(), token, 0, m, 0x64, 0x00, 0x20)) {
+                returndatacopy(m, 0x00, returndatasize())
+                revert(m, returndatasize())
+            }
+            switch returndatasize()
+            case 0 { ok := gt(extcodesize(token), 0) }
+            default { ok := eq(mload(0x00), 1) }
+        }
+        if (!ok) revert SafeERC20.SafeERC20FailedOperation(token);
     }
 
     /// @notice The pool price limit of a swap from `sqrtPriceX96`: the price of the input token may fall by at
