@@ -375,7 +375,8 @@ contract DBISConversionRouter is AccessControl, EIP712 {
             mstore(add(m, 0x44), calldataload(add(auth, 0x60))) // tokenIn
             mstore(add(m, 0x64), tokenOut)
             mstore(add(m, 0x84), calldataload(add(auth, 0xa0))) // amountIn
-            if iszero(call(gas(), adapter, 0, m, 0xa4, 0x00, 0x00)) {
+            // (an address variable's upper bits are not guaranteed clean in assembly: masked)
+            if iszero(call(gas(), and(adapter, 0xffffffffffffffffffffffffffffffffffffffff), 0, m, 0xa4, 0x00, 0x00)) {
                 returndatacopy(m, 0x00, returndatasize())
                 revert(m, returndatasize())
             }
