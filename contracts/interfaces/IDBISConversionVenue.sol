@@ -9,7 +9,8 @@ interface IDBISConversionVenue {
     /// @notice The router allowed to call `swap`.
     function router() external view returns (address);
 
-    /// @notice The one pool this venue trades on.
+    /// @notice The one pool this venue trades on. MUST never change: the router screens the pool approved with
+    ///         the venue (its denylist flag is kept per approved pool, issue 6).
     function pool() external view returns (address);
 
     /// @notice Swap exactly `amountIn` of `tokenIn` from `payer` (which approved this adapter) for `tokenOut`

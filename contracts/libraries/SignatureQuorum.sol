@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {IDBISSignerRegistry} from "../interfaces/IDBISSignerRegistry.sol";
 
 /// @title SignatureQuorum
@@ -10,13 +9,15 @@ import {IDBISSignerRegistry} from "../interfaces/IDBISSignerRegistry.sol";
 ///         each signer active in the signer registry at `block.number` (add-on v1.5 §4.2), at least
 ///         `threshold` of them, and the union of their categories covering `requiredCategories`.
 /// @dev Signatures are packed in calldata, 65 bytes each as `r ‖ s ‖ v` (the layout of OpenZeppelin's
-///      65-byte signatures and Safe's owner signatures). Recovery is OpenZeppelin's ECDSA.tryRecover,
-///      which refuses high-s (malleable) signatures, `v` other than 27/28 and signatures that recover
-///      no address. The registry is asked once for the whole set (one SLOAD per signer there), with its
+///      65-byte signatures and Safe's owner signatures). Recovery has OpenZeppelin's ECDSA.tryRecover
+///      rules (it refuses high-s (malleable) signatures, `v` other than 27/28 and signatures that recover
+///      no address) with the ecrecover precompile called in place. The registry is asked once for the whole set (one SLOAD per signer there), with its
 ///      calldata built in place around the recovered signers.
 library SignatureQuorum {
     /// @notice Length of one packed signature.
     uint256 internal constant SIGNATURE_LENGTH = 65;
+    /// @dev secp256k1n / 2: a larger `s` is the malleable twin of a valid signature (EIP-2, OpenZeppelin ECDSA).
+    uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     /// @notice `signatures` is not a whole number of 65-byte signatures.
     error SignaturesLengthInvalid(uint256 length);
@@ -116,26 +117,29 @@ library SignatureQuorum {
         if (size != 32) revert RegistryAnswerInvalid(address(registry));
     }
 
-    /// @dev The signer of the `i`-th packed signature; reverts on a malformed or high-s signature. (Its own
-    ///      frame: inlined in `verify`, the r/s/v/err locals overflow the legacy code generator's stack.)
-    function _signerAt(bytes32 digest, bytes calldata signatures, uint256 i) private pure returns (address signer) {
-        bytes32 r;
+    /// @dev The signer of the `i`-th packed signature; reverts on a high-s (malleable) signature and on one that
+    ///      recovers no address (bad `v`, or no point): OpenZeppelin ECDSA.tryRecover's rules, in its order, with
+    ///      the ecrecover precompile called in place (its own frame: inlined in `verify`, the locals overflow
+    ///      the legacy code generator's stack).
+    function _signerAt(bytes32 digest, bytes calldata signatures, uint256 i) private view returns (address signer) {
         bytes32 s;
-        uint8 v;
         assembly ("memory-safe") {
-            let p := add(signatures.offset, mul(i, 65))
-            r := calldataload(p)
-            s := calldataload(add(p, 32))
-            v := byte(0, calldataload(add(p, 64)))
+            s := calldataload(add(add(signatures.offset, mul(i, 65)), 32))
         }
-        ECDSA.RecoverError err;
-        (signer, err,) = ECDSA.tryRecover(digest, v, r, s);
-        if (err != ECDSA.RecoverError.NoError) _refuseSignature(err, i, s);
-    }
-
-    function _refuseSignature(ECDSA.RecoverError err, uint256 i, bytes32 s) private pure {
-        if (err == ECDSA.RecoverError.InvalidSignatureS) revert SignatureMalleable(i, s);
-        revert SignatureInvalid(i);
+        if (uint256(s) > HALF_ORDER) revert SignatureMalleable(i, s);
+        assembly ("memory-safe") {
+            // digest ‖ v ‖ r ‖ s in the free memory (not allocated: scratch), the answer in scratch slot 0.
+            let p := add(signatures.offset, mul(i, 65))
+            let m := mload(0x40)
+            mstore(m, digest)
+            mstore(add(m, 0x20), byte(0, calldataload(add(p, 64))))
+            calldatacopy(add(m, 0x40), p, 0x40)
+            mstore(0x00, 0)
+            // a bad v (not 27/28) or an invalid signature: no answer, so the zeroed slot reads address 0
+            pop(staticcall(gas(), 0x01, m, 0x80, 0x00, 0x20))
+            signer := mload(0x00)
+        }
+        if (signer == address(0)) revert SignatureInvalid(i);
     }
 
     function _refuseOrder(uint256 i, address previous, address signer) private pure {

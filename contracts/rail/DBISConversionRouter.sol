@@ -71,12 +71,28 @@ contract DBISConversionRouter is AccessControl, EIP712 {
         address verifyingContract;
     }
 
-    /// @notice An allowlisted venue, one slot: adapter, approval expiry (0 = disabled), approvals so far.
+    /// @notice An allowlisted venue, one slot: adapter, approval expiry (0 = disabled), approvals so far, and
+    ///         whether its adapter or pool is on the router's denylist now (kept by `setDenylisted`, so a
+    ///         conversion screens both without reading the denylist).
     struct Venue {
         IDBISConversionVenue adapter;
         uint40 approvedUntil;
-        uint56 nonce;
+        uint48 nonce;
+        bool denylisted;
     }
+
+    /// @dev Offsets of the Swap Authorization's words in calldata (its field order, spec §2.1).
+    uint256 private constant MESSAGE_ID = 0x00;
+    uint256 private constant VENUE = 0x40;
+    uint256 private constant TOKEN_IN = 0x60;
+    uint256 private constant TOKEN_OUT = 0x80;
+    uint256 private constant AMOUNT_IN = 0xa0;
+    uint256 private constant MIN_AMOUNT_OUT = 0xc0;
+    uint256 private constant DEADLINE = 0xe0;
+    uint256 private constant QUOTE_HASH = 0x100;
+    uint256 private constant QUOTE_ISSUER = 0x120;
+    uint256 private constant CHAIN_ID = 0x140;
+    uint256 private constant VERIFYING = 0x160;
 
     IDBISSignerRegistry public immutable signerRegistry;
     DBISStablecoinRegistry public immutable stablecoinRegistry;
@@ -90,6 +106,10 @@ contract DBISConversionRouter is AccessControl, EIP712 {
     bool public immutable checkTokenIn;
 
     mapping(bytes32 venue => Venue) private _venues;
+    /// @dev The pool each venue was approved with (the denylist bookkeeping; a conversion does not read it).
+    mapping(bytes32 venue => address pool) private _venuePools;
+    /// @dev The venues ever approved with this address as adapter or pool (whose flag a denylist change updates).
+    mapping(address account => bytes32[] venues) private _venuesUsing;
     /// @notice Allowlisted quote issuers (spec §5).
     mapping(address issuer => bool) public quoteIssuerAllowed;
     /// @notice The router's own denylist (spec §6.2).
@@ -177,18 +197,15 @@ contract DBISConversionRouter is AccessControl, EIP712 {
     ///         receives the output. Reverts with the rule that fails; nothing moves then.
     /// @return amountOut The caller's real tokenOut balance increase.
     function convert(SwapAuthorization calldata auth, bytes calldata signatures) external returns (uint256 amountOut) {
-        IDBISConversionVenue adapter = _checkAuthorization(auth);
+        (IDBISConversionVenue adapter, bool venueDenylisted) = _checkAuthorization(auth);
         _screen(msg.sender);
-        _screen(address(adapter));
-        _screen(adapter.pool());
-        (uint256 threshold, uint256 required) = quorumFor(auth.tokenIn, auth.amountIn);
-        SignatureQuorum.verify(swapAuthorizationDigest(auth), signatures, signerRegistry, threshold, required);
+        _screenVenue(adapter, venueDenylisted);
+        (uint256 threshold, uint256 required) = quorumFor(_address(auth, TOKEN_IN), _word(auth, AMOUNT_IN));
+        SignatureQuorum.verify(_swapDigest(auth), signatures, signerRegistry, threshold, required);
 
-        quoteHashOf[auth.messageId] = auth.quoteHash;
+        quoteHashOf[bytes32(_word(auth, MESSAGE_ID))] = bytes32(_word(auth, QUOTE_HASH));
         amountOut = _swap(auth, adapter);
-        emit ConversionExecuted(
-            auth.messageId, auth.quoteHash, auth.venue, auth.tokenIn, auth.tokenOut, auth.amountIn, amountOut, auth.quoteIssuer
-        );
+        _emitConversionExecuted(auth, amountOut);
     }
 
     // ------------------------------------------------------------------ venue governance
@@ -214,7 +231,13 @@ contract DBISConversionRouter is AccessControl, EIP712 {
         bytes32 digest = venueAuthorizationDigest(auth);
         SignatureQuorum.verify(digest, signatures, signerRegistry, ELEVATED_QUORUM, COMPLIANCE);
 
-        _venues[auth.venue] = Venue(adapter, uint40(auth.approvedUntil), uint56(auth.nonce + 1));
+        // Neither is denylisted now (screened above); a later denylist change updates the flag.
+        _venues[auth.venue] = Venue(adapter, uint40(auth.approvedUntil), uint48(auth.nonce + 1), false);
+        if (auth.adapter != address(venue.adapter)) _venuesUsing[auth.adapter].push(auth.venue);
+        if (auth.pool != _venuePools[auth.venue]) {
+            _venuePools[auth.venue] = auth.pool;
+            _venuesUsing[auth.pool].push(auth.venue);
+        }
         emit VenueApproved(auth.venue, auth.adapter, auth.pool, auth.approvedUntil, auth.nonce, digest);
     }
 
@@ -236,11 +259,19 @@ contract DBISConversionRouter is AccessControl, EIP712 {
         emit QuoteIssuerSet(issuer, allowed);
     }
 
-    /// @notice Put `account` on (or take it off) the router's denylist (spec §6.2); effective at once.
+    /// @notice Put `account` on (or take it off) the router's denylist (spec §6.2); effective at once, for a
+    ///         caller and for every venue whose adapter or pool `account` is.
     function setDenylisted(address account, bool listed) external onlyRole(ROUTER_ADMIN) {
         if (account == address(0)) revert ZeroValue();
         denylisted[account] = listed;
         emit DenylistSet(account, listed);
+        bytes32[] storage venues = _venuesUsing[account];
+        uint256 n = venues.length;
+        for (uint256 i; i < n; ++i) {
+            bytes32 id = venues[i];
+            Venue storage venue = _venues[id];
+            venue.denylisted = denylisted[address(venue.adapter)] || denylisted[_venuePools[id]];
+        }
     }
 
     /// @notice amountIn of `tokenIn` above `threshold` needs the elevated quorum (3 signers with COMPLIANCE).
@@ -265,8 +296,8 @@ contract DBISConversionRouter is AccessControl, EIP712 {
     }
 
     /// @notice The EIP-712 digest of `auth` under this router's domain.
-    function swapAuthorizationDigest(SwapAuthorization calldata auth) public view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(SWAP_AUTHORIZATION_TYPEHASH, auth)));
+    function swapAuthorizationDigest(SwapAuthorization calldata auth) external view returns (bytes32) {
+        return _swapDigest(auth);
     }
 
     /// @notice The EIP-712 digest of venue authorization `auth` under this router's domain.
@@ -281,41 +312,158 @@ contract DBISConversionRouter is AccessControl, EIP712 {
 
     // ------------------------------------------------------------------ internal
 
-    /// @dev Spec §2.3 in order, plus messageId, venue approval and the stablecoin registry; returns the adapter.
-    function _checkAuthorization(SwapAuthorization calldata auth) private view returns (IDBISConversionVenue) {
-        if (auth.chainId != block.chainid) revert WrongChainId(block.chainid, auth.chainId);
-        if (auth.verifyingContract != address(this)) revert WrongVerifyingContract(address(this), auth.verifyingContract);
-        if (block.timestamp > auth.deadline) revert AuthorizationExpired(auth.deadline, block.timestamp);
-        uint256 latest = block.timestamp + maxDeadlineWindow;
-        if (auth.deadline > latest) revert DeadlineTooFar(auth.deadline, latest);
-        if (auth.messageId == bytes32(0) || auth.quoteHash == bytes32(0) || auth.amountIn == 0) revert ZeroValue();
-        if (quoteHashOf[auth.messageId] != bytes32(0)) revert MessageIdUsed(auth.messageId);
-        Venue memory venue = _venues[auth.venue];
-        if (address(venue.adapter) == address(0)) revert UnknownVenue(auth.venue);
-        if (block.timestamp > venue.approvedUntil) {
-            revert VenueNotApproved(auth.venue, venue.approvedUntil, block.timestamp);
+    /// @dev Spec §2.3 in order, plus messageId, venue approval and the stablecoin registry; returns the adapter
+    ///      and whether its adapter or pool is denylisted.
+    ///      The fields are read straight from calldata (`_word`); the four address fields are checked clean once,
+    ///      first, as the ABI decoder checks an address it reads (an empty revert).
+    function _checkAuthorization(SwapAuthorization calldata auth) private view returns (IDBISConversionVenue, bool) {
+        if ((_word(auth, TOKEN_IN) | _word(auth, TOKEN_OUT) | _word(auth, QUOTE_ISSUER) | _word(auth, VERIFYING)) >> 160 != 0) {
+            revert();
         }
-        if (!quoteIssuerAllowed[auth.quoteIssuer]) revert QuoteIssuerNotAllowed(auth.quoteIssuer);
-        _checkStablecoin(auth.tokenOut);
-        if (checkTokenIn) _checkStablecoin(auth.tokenIn);
-        return venue.adapter;
+        uint256 value = _word(auth, CHAIN_ID);
+        if (value != block.chainid) revert WrongChainId(block.chainid, value);
+        if (_address(auth, VERIFYING) != address(this)) revert WrongVerifyingContract(address(this), _address(auth, VERIFYING));
+        value = _word(auth, DEADLINE);
+        if (block.timestamp > value) revert AuthorizationExpired(value, block.timestamp);
+        uint256 latest = block.timestamp + maxDeadlineWindow;
+        if (value > latest) revert DeadlineTooFar(value, latest);
+        bytes32 id = bytes32(_word(auth, MESSAGE_ID));
+        if (id == bytes32(0) || _word(auth, QUOTE_HASH) == 0 || _word(auth, AMOUNT_IN) == 0) revert ZeroValue();
+        if (quoteHashOf[id] != bytes32(0)) revert MessageIdUsed(id);
+        id = bytes32(_word(auth, VENUE));
+        Venue storage venue = _venues[id];
+        assembly ("memory-safe") {
+            value := sload(venue.slot) // the whole record in one SLOAD (the optimizer would read it per field)
+        }
+        address adapter = address(uint160(value));
+        if (adapter == address(0)) revert UnknownVenue(id);
+        if (block.timestamp > uint40(value >> 160)) revert VenueNotApproved(id, uint40(value >> 160), block.timestamp);
+        address account = _address(auth, QUOTE_ISSUER);
+        if (!quoteIssuerAllowed[account]) revert QuoteIssuerNotAllowed(account);
+        _checkStablecoin(_address(auth, TOKEN_OUT));
+        if (checkTokenIn) _checkStablecoin(_address(auth, TOKEN_IN));
+        return (IDBISConversionVenue(adapter), value >> 248 != 0);
+    }
+
+    /// @dev Word `offset` of the Swap Authorization in calldata (a static struct: 12 words in place).
+    function _word(SwapAuthorization calldata auth, uint256 offset) private pure returns (uint256 value) {
+        assembly ("memory-safe") {
+            value := calldataload(add(auth, offset))
+        }
+    }
+
+    /// @dev Address field `offset` of the Swap Authorization (checked clean by `_checkAuthorization`).
+    function _address(SwapAuthorization calldata auth, uint256 offset) private pure returns (address value) {
+        assembly ("memory-safe") {
+            value := calldataload(add(auth, offset))
+        }
     }
 
     /// @dev The swap on the venue, the caller paying and receiving; the output is the caller's real balance increase.
+    ///      (The calls are written out in assembly: the same calls, reverts bubbled up, without the ABI
+    ///      coder's memory round trips on the hot path.)
     function _swap(SwapAuthorization calldata auth, IDBISConversionVenue adapter) private returns (uint256 amountOut) {
-        IERC20 tokenOut = IERC20(auth.tokenOut);
-        uint256 before = tokenOut.balanceOf(msg.sender);
-        adapter.swap(msg.sender, msg.sender, auth.tokenIn, auth.tokenOut, auth.amountIn);
-        amountOut = tokenOut.balanceOf(msg.sender) - before;
-        if (amountOut < auth.minAmountOut) revert OutputBelowMinimum(amountOut, auth.minAmountOut);
+        address tokenOut = _address(auth, TOKEN_OUT);
+        uint256 before = _balanceOf(tokenOut, msg.sender);
+        bytes4 selector = IDBISConversionVenue.swap.selector;
+        assembly ("memory-safe") {
+            // adapter.swap(msg.sender, msg.sender, tokenIn, tokenOut, amountIn); its answer is not used
+            let m := mload(0x40)
+            mstore(m, selector)
+            mstore(add(m, 0x04), caller())
+            mstore(add(m, 0x24), caller())
+            mstore(add(m, 0x44), calldataload(add(auth, 0x60))) // tokenIn
+            mstore(add(m, 0x64), tokenOut)
+            mstore(add(m, 0x84), calldataload(add(auth, 0xa0))) // amountIn
+            // (an address variable's upper bits are not guaranteed clean in assembly: masked)
+            if iszero(call(gas(), and(adapter, 0xffffffffffffffffffffffffffffffffffffffff), 0, m, 0xa4, 0x00, 0x00)) {
+                returndatacopy(m, 0x00, returndatasize())
+                revert(m, returndatasize())
+            }
+        }
+        amountOut = _balanceOf(tokenOut, msg.sender) - before;
+        uint256 minAmountOut = _word(auth, MIN_AMOUNT_OUT);
+        if (amountOut < minAmountOut) revert OutputBelowMinimum(amountOut, minAmountOut);
+    }
+
+    /// @dev `IERC20(token).balanceOf(account)`; a revert bubbles up, a short answer reverts.
+    function _balanceOf(address token, address account) private view returns (uint256 amount) {
+        bytes4 selector = IERC20.balanceOf.selector;
+        assembly ("memory-safe") {
+            mstore(0x00, selector)
+            mstore(0x04, account)
+            if iszero(staticcall(gas(), token, 0x00, 0x24, 0x00, 0x20)) {
+                let m := mload(0x40)
+                returndatacopy(m, 0x00, returndatasize())
+                revert(m, returndatasize())
+            }
+            if lt(returndatasize(), 0x20) { revert(0x00, 0x00) }
+            amount := mload(0x00)
+        }
     }
 
     /// @dev A registered stablecoin must be ACTIVE; an unregistered token passes (spec §2.3 "when registered").
     function _checkStablecoin(address token) private view {
-        DBISStablecoinRegistry.Status status = stablecoinRegistry.statusOf(token);
-        if (status != DBISStablecoinRegistry.Status.NONE && status != DBISStablecoinRegistry.Status.ACTIVE) {
-            revert StablecoinNotActive(token, status);
+        bytes4 selector = DBISStablecoinRegistry.statusOf.selector;
+        address registry = address(stablecoinRegistry);
+        uint256 status;
+        assembly ("memory-safe") {
+            // stablecoinRegistry.statusOf(token), the enum checked as the ABI decoder would
+            mstore(0x00, selector)
+            mstore(0x04, token)
+            if iszero(staticcall(gas(), registry, 0x00, 0x24, 0x00, 0x20)) {
+                let m := mload(0x40)
+                returndatacopy(m, 0x00, returndatasize())
+                revert(m, returndatasize())
+            }
+            status := mload(0x00)
+            if or(lt(returndatasize(), 0x20), gt(status, 3)) { revert(0x00, 0x00) }
         }
+        if (status > uint256(DBISStablecoinRegistry.Status.ACTIVE)) {
+            revert StablecoinNotActive(token, DBISStablecoinRegistry.Status(status));
+        }
+    }
+
+    /// @dev The EIP-712 digest of `auth`: its 12 static words are hashed as they sit in calldata (the address
+    ///      fields were read, hence validated as clean addresses, by the checks before).
+    function _swapDigest(SwapAuthorization calldata auth) private view returns (bytes32) {
+        bytes32 structHash;
+        bytes32 typeHash = SWAP_AUTHORIZATION_TYPEHASH;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typeHash)
+            calldatacopy(add(m, 0x20), auth, 0x180)
+            structHash := keccak256(m, 0x1a0)
+        }
+        return _hashTypedDataV4(structHash);
+    }
+
+    /// @dev `emit ConversionExecuted(...)` (spec §3.2) from the calldata words.
+    function _emitConversionExecuted(SwapAuthorization calldata auth, uint256 amountOut) private {
+        bytes32 topic = ConversionExecuted.selector;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, calldataload(add(auth, 0x40))) // venue
+            mstore(add(m, 0x20), calldataload(add(auth, 0x60))) // tokenIn
+            mstore(add(m, 0x40), calldataload(add(auth, 0x80))) // tokenOut
+            mstore(add(m, 0x60), calldataload(add(auth, 0xa0))) // amountIn
+            mstore(add(m, 0x80), amountOut)
+            mstore(add(m, 0xa0), calldataload(add(auth, 0x120))) // quoteIssuer
+            log3(m, 0xc0, topic, calldataload(auth), calldataload(add(auth, 0x100))) // messageId, quoteHash
+        }
+    }
+
+    /// @dev The venue's adapter, then its pool: each on the router's denylist (the venue's flag: read the
+    ///      denylist only to name which), then the sanctions oracle when one is bound — `_screen`'s order.
+    function _screenVenue(IDBISConversionVenue adapter, bool venueDenylisted) private view {
+        if (venueDenylisted && denylisted[address(adapter)]) revert AddressDenylisted(address(adapter));
+        ISanctionsList list = sanctionsList;
+        bool oracle = address(list) != address(0);
+        if (oracle && list.isSanctioned(address(adapter))) revert AddressSanctioned(address(adapter));
+        if (!venueDenylisted && !oracle) return;
+        address pool = adapter.pool();
+        if (venueDenylisted) revert AddressDenylisted(pool); // the flag is set and the adapter is not listed
+        if (list.isSanctioned(pool)) revert AddressSanctioned(pool);
     }
 
     /// @dev The router's own denylist, then the sanctions oracle when one is bound.

@@ -28,6 +28,9 @@ contract DBISStablecoinRegistry is AccessControl {
     mapping(bytes32 id => Stablecoin) private _coins;
     /// @notice The canonical ID of a registered token (zero = none).
     mapping(address token => bytes32 id) public idOf;
+    /// @dev The status of each registered token, kept next to `_coins[id].status` so `statusOf` (the routers'
+    ///      hot path) is one SLOAD instead of two (`idOf`, then the record).
+    mapping(address token => Status) private _tokenStatus;
 
     /// @notice A stablecoin was registered (ACTIVE).
     event StablecoinRegistered(bytes32 indexed id, address indexed token, uint8 decimals);
@@ -57,6 +60,7 @@ contract DBISStablecoinRegistry is AccessControl {
         if (actual != decimals) revert DecimalsMismatch(token, decimals, actual);
         _coins[id] = Stablecoin(token, decimals, Status.ACTIVE);
         idOf[token] = id;
+        _tokenStatus[token] = Status.ACTIVE;
         emit StablecoinRegistered(id, token, decimals);
     }
 
@@ -67,6 +71,7 @@ contract DBISStablecoinRegistry is AccessControl {
         if (from == Status.NONE) revert UnknownStablecoin(id);
         if (from == Status.RETIRED || to == Status.NONE || to == from) revert StatusChangeNotAllowed(id, from, to);
         coin.status = to;
+        _tokenStatus[coin.token] = to;
         emit StablecoinStatusSet(id, coin.token, from, to);
     }
 
@@ -75,8 +80,8 @@ contract DBISStablecoinRegistry is AccessControl {
         return _coins[id];
     }
 
-    /// @notice The status of `token` (NONE when not registered).
+    /// @notice The status of `token` (NONE when not registered): one SLOAD.
     function statusOf(address token) external view returns (Status) {
-        return _coins[idOf[token]].status;
+        return _tokenStatus[token];
     }
 }

@@ -17,7 +17,6 @@ import {IUniswapV3PoolLike} from "../interfaces/IUniswapV3PoolLike.sol";
 ///         `maxPriceImpactBps` — enforced as the pool's own price limit, so a swap that would go further
 ///         stops there, does not consume its whole input and is refused.
 contract DBISUniswapV3VenueAdapter is IDBISConversionVenue {
-    using SafeERC20 for IERC20;
 
     /// @notice Basis points in one.
     uint256 public constant BPS = 10_000;
@@ -79,21 +78,62 @@ contract DBISUniswapV3VenueAdapter is IDBISConversionVenue {
         }
         if (amountIn == 0) revert ZeroValue();
         if (amountIn > uint256(type(int256).max)) revert AmountTooLarge(amountIn);
-        (int256 amount0, int256 amount1) = IUniswapV3PoolLike(pool).swap(
-            recipient, zeroForOne, int256(amountIn), _checkedLimit(zeroForOne), abi.encode(payer)
-        );
-        (int256 consumed, int256 out) = zeroForOne ? (amount0, amount1) : (amount1, amount0);
-        if (uint256(consumed) != amountIn) revert PriceImpactTooHigh(uint256(consumed), amountIn, maxPriceImpactBps);
-        amountOut = uint256(-out);
+        uint160 limit = _checkedLimit(zeroForOne);
+        address pool_ = pool;
+        bytes4 selector = IUniswapV3PoolLike.swap.selector;
+        uint256 consumed;
+        assembly ("memory-safe") {
+            // (int256 amount0, int256 amount1) = pool.swap(recipient, zeroForOne, amountIn, limit, abi.encode(payer))
+            let m := mload(0x40)
+            mstore(m, selector)
+            mstore(add(m, 0x04), recipient)
+            mstore(add(m, 0x24), zeroForOne)
+            mstore(add(m, 0x44), amountIn)
+            mstore(add(m, 0x64), limit)
+            mstore(add(m, 0x84), 0xa0)
+            mstore(add(m, 0xa4), 0x20)
+            mstore(add(m, 0xc4), payer)
+            if iszero(call(gas(), pool_, 0, m, 0xe4, m, 0x40)) {
+                returndatacopy(m, 0x00, returndatasize())
+                revert(m, returndatasize())
+            }
+            if lt(returndatasize(), 0x40) { revert(0x00, 0x00) }
+            // the input the pool took, and minus the output it sent
+            switch zeroForOne
+            case 0 {
+                consumed := mload(add(m, 0x20))
+                amountOut := sub(0, mload(m))
+            }
+            default {
+                consumed := mload(m)
+                amountOut := sub(0, mload(add(m, 0x20)))
+            }
+        }
+        if (consumed != amountIn) revert PriceImpactTooHigh(consumed, amountIn, maxPriceImpactBps);
     }
 
-    /// @dev The liquidity floor, then the price limit of this swap from the pool's current price.
+    /// @dev The liquidity floor, then the price limit of this swap from the pool's current price (the two pool
+    ///      views called in assembly: slot0's first word is all that is read of its seven).
     function _checkedLimit(bool zeroForOne) private view returns (uint160) {
-        IUniswapV3PoolLike p = IUniswapV3PoolLike(pool);
-        uint128 liquidity = p.liquidity();
-        if (liquidity < minLiquidity) revert LiquidityBelowFloor(liquidity, minLiquidity);
-        (uint160 sqrtPriceX96,,,,,,) = p.slot0();
-        return priceLimit(sqrtPriceX96, zeroForOne);
+        address pool_ = pool;
+        bytes4 liquiditySelector = IUniswapV3PoolLike.liquidity.selector;
+        bytes4 slot0Selector = IUniswapV3PoolLike.slot0.selector;
+        uint256 liquidity;
+        uint256 sqrtPriceX96;
+        assembly ("memory-safe") {
+            mstore(0x00, liquiditySelector)
+            let ok := staticcall(gas(), pool_, 0x00, 0x04, 0x00, 0x20)
+            liquidity := mload(0x00)
+            if iszero(and(ok, iszero(lt(returndatasize(), 0x20)))) { revert(0x00, 0x00) }
+            mstore(0x00, slot0Selector)
+            ok := staticcall(gas(), pool_, 0x00, 0x04, 0x00, 0x20)
+            sqrtPriceX96 := mload(0x00)
+            if iszero(and(ok, iszero(lt(returndatasize(), 0xe0)))) { revert(0x00, 0x00) }
+            // the ABI decoder's range checks of a uint128 and a uint160
+            if or(shr(128, liquidity), shr(160, sqrtPriceX96)) { revert(0x00, 0x00) }
+        }
+        if (liquidity < minLiquidity) revert LiquidityBelowFloor(uint128(liquidity), minLiquidity);
+        return priceLimit(uint160(sqrtPriceX96), zeroForOne);
     }
 
     /// @notice Pool callback: pay the input the pool asks for, straight from the payer (only the pool; only
@@ -104,20 +144,48 @@ contract DBISUniswapV3VenueAdapter is IDBISConversionVenue {
     function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata data) external {
         if (msg.sender != pool) revert NotPool(msg.sender);
         address payer = abi.decode(data, (address));
-        if (amount0Delta > 0) IERC20(token0).safeTransferFrom(payer, msg.sender, uint256(amount0Delta));
-        else if (amount1Delta > 0) IERC20(token1).safeTransferFrom(payer, msg.sender, uint256(amount1Delta));
+        if (amount0Delta > 0) _pull(token0, payer, uint256(amount0Delta));
+        else if (amount1Delta > 0) _pull(token1, payer, uint256(amount1Delta));
         else revert NothingOwed();
+    }
+
+    /// @dev `token.transferFrom(payer, msg.sender, amount)` with SafeERC20's acceptance rule (a call that
+    ///      succeeds and returns `true`, or returns nothing from an address with code), in place.
+    function _pull(address token, address payer, uint256 amount) private {
+        bytes4 selector = IERC20.transferFrom.selector;
+        bool ok;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, selector)
+            mstore(add(m, 0x04), payer)
+            mstore(add(m, 0x24), caller())
+            mstore(add(m, 0x44), amount)
+            mstore(0x00, 0)
+            if iszero(call(gas(), token, 0, m, 0x64, 0x00, 0x20)) {
+                returndatacopy(m, 0x00, returndatasize())
+                revert(m, returndatasize())
+            }
+            switch returndatasize()
+            case 0 { ok := gt(extcodesize(token), 0) }
+            default { ok := eq(mload(0x00), 1) }
+        }
+        if (!ok) revert SafeERC20.SafeERC20FailedOperation(token);
     }
 
     /// @notice The pool price limit of a swap from `sqrtPriceX96`: the price of the input token may fall by at
     ///         most `maxPriceImpactBps` (token0 in: sqrtP·√(1−b); token1 in: sqrtP/√(1−b)), rounded toward the
     ///         current price (stricter), inside the pool's bounds.
+    /// @dev No 512-bit product is needed: sqrtPriceX96 < 2^160 and the factor < 2^96, so each product (and the
+    ///      rounding term added to it) stays below 2^256.
     function priceLimit(uint160 sqrtPriceX96, bool zeroForOne) public view returns (uint160) {
-        if (zeroForOne) {
-            uint256 down = Math.mulDiv(sqrtPriceX96, _sqrtFactorX96, Q96, Math.Rounding.Ceil);
-            return down <= MIN_SQRT_RATIO ? MIN_SQRT_RATIO + 1 : uint160(down);
+        uint256 factor = _sqrtFactorX96;
+        unchecked {
+            if (zeroForOne) {
+                uint256 down = (uint256(sqrtPriceX96) * factor + (Q96 - 1)) / Q96; // rounded up
+                return down <= MIN_SQRT_RATIO ? MIN_SQRT_RATIO + 1 : uint160(down);
+            }
+            uint256 up = (uint256(sqrtPriceX96) * Q96) / factor; // rounded down
+            return up >= MAX_SQRT_RATIO ? MAX_SQRT_RATIO - 1 : uint160(up);
         }
-        uint256 up = Math.mulDiv(sqrtPriceX96, Q96, _sqrtFactorX96);
-        return up >= MAX_SQRT_RATIO ? MAX_SQRT_RATIO - 1 : uint160(up);
     }
 }

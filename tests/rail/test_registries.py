@@ -65,11 +65,16 @@ def test_stablecoin_registry_statuses(rail) -> None:
     other = rail.chain.deploy("DBISGRUToken", "GRU EUR", "GRUEUR", 18, rail.controller.address, sender=admin)
     with reverts("DecimalsMismatch", other.address, 6, 18):
         coins.register(h("eur"), other.address, 6, sender=admin)
+    token = rail.token.address
+    assert coins.statusOf(token) == 1 and coins.statusOf(other.address) == 0  # by token, one SLOAD: NONE unregistered
     coins.setStatus(CANONICAL_ID, 2, sender=admin)
+    assert coins.statusOf(token) == 2 == coins.stablecoin(CANONICAL_ID)[2]
     coins.setStatus(CANONICAL_ID, 1, sender=admin)
+    assert coins.statusOf(token) == 1
     with reverts("StatusChangeNotAllowed", CANONICAL_ID, 1, 1):
         coins.setStatus(CANONICAL_ID, 1, sender=admin)
     coins.setStatus(CANONICAL_ID, 3, sender=admin)
+    assert coins.statusOf(token) == 3 == coins.stablecoin(CANONICAL_ID)[2]
     with reverts("StatusChangeNotAllowed", CANONICAL_ID, 3, 1):  # RETIRED is final
         coins.setStatus(CANONICAL_ID, 1, sender=admin)
     with reverts("UnknownStablecoin", h("none")):
