@@ -185,3 +185,17 @@ def test_same_transaction_price_push_refused_with_a_twap_window(scene) -> None:
     with scene.refused("TwapTickOutOfRange", twapTick=off, parityTick=0, maxTickDrift=10):
         _push(scene, pusher)
     assert not vault.proofIdUsed(h("push"))
+
+
+def test_twap_tick_rounds_toward_negative_infinity(scene) -> None:
+    """A few seconds a few ticks below the peg at the end of a 60 s window: the tick cumulative delta is
+    small, negative and not a multiple of the window, so the mean is -1 (Uniswap's OracleLibrary
+    rounding), where truncation toward zero would have said 0."""
+    vault = scene.vault(twapWindow=60)
+    scene.wait(120)
+    scene.swap_to_tick(-3)
+    spot = scene.tick()
+    scene.wait(5)
+    ev = _event(scene.record(vault, "p1"), vault)
+    assert spot < 0 and ev["spotTick"] == spot
+    assert ev["twapTick"] == -1
