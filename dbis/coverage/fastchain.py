@@ -16,10 +16,7 @@ from typing import Any
 from dbis.chain import Anvil
 from dbis.engine import FastChain
 
-from .trace import CodeRef, Hits, ingest
-
-TRACE_OPTIONS = {"disableStorage": True, "disableMemory": True, "enableMemory": False,
-                 "enableReturnData": False}
+from .trace import TRACE_OPTIONS, CodeRef, Hits, ingest
 
 
 def _word(n: int) -> str:

@@ -29,11 +29,9 @@ from .codeid import CodeIndex
 from .compile import Build, load_build
 from .fastchain import FastChainReplay
 from .report import HITS_DIR, load_hits, write
-from .trace import CodeRef, Hits, ingest
+from .trace import TRACE_OPTIONS, CodeRef, Hits, ingest
 
 ENV = "DBIS_COVERAGE"
-TRACE_OPTIONS = {"disableStorage": True, "disableMemory": True, "enableMemory": False,
-                 "enableReturnData": False}
 SENDS = frozenset({"eth_sendTransaction", "eth_sendRawTransaction"})
 CALLS = frozenset({"eth_call", "eth_estimateGas"})
 CALL_FIELDS = ("from", "to", "data", "input", "value", "gas")

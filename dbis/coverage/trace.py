@@ -14,6 +14,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+# The struct-logger options of every trace taken (anvil's own and FastChain's replays): pc, op,
+# depth and stack are all the ingestion reads.
+TRACE_OPTIONS = {"disableStorage": True, "disableMemory": True, "enableMemory": False,
+                 "enableReturnData": False}
 CALLS = frozenset({"CALL", "CALLCODE", "STATICCALL", "DELEGATECALL"})
 CREATES = frozenset({"CREATE", "CREATE2"})
 
